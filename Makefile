@@ -1,0 +1,31 @@
+# The two commands a new user needs: `make run` and `make test`. Both set up the virtual environment first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	touch $(STAMP)
+
+## run: the embedded demo (simulator + poller + web app) at http://127.0.0.1:8050
+run: $(STAMP)
+	$(BIN)/python app.py
+
+## test: the whole suite (browser tests skip without /usr/bin/chromium unless HOTLINE_TEST_STRICT=1)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## bench: the performance scripts (figures in the README)
+bench: $(STAMP)
+	$(BIN)/python bench/poll_cycle.py
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check . || true
+
+clean:
+	rm -rf $(VENV) var artifacts .pytest_cache

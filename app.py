@@ -1,0 +1,182 @@
+"""The supervisor dashboard: the Dash app factory and the command line.
+
+    python app.py                  the embedded demo: simulator, poller and web app on 127.0.0.1:8050
+    python app.py web              the web app only (production: gunicorn 'app:create_server()')
+    python app.py poller           the poller process (one per deployment)
+    python app.py simulate         the hotline simulator (PBX + CRM) writing to the source databases
+    python app.py import-queue-log FILE
+    python app.py snapshot --now ISO_OR_EPOCH [--json]
+    python app.py settings         every HOTLINE_* setting with its default and help
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime, timezone
+
+from settings import Settings, describe, load_settings
+
+log = logging.getLogger("hotline")
+
+
+def create_app(settings: Settings | None = None, store=None):
+    """The Dash app reading snapshots from ``store`` (default: the store the settings choose)."""
+    from web.factory import build_dash_app
+
+    return build_dash_app(settings or load_settings(), store)
+
+
+def create_server():
+    """The WSGI server for gunicorn: ``gunicorn 'app:create_server()'``."""
+    return create_app().server
+
+
+# -- commands --------------------------------------------------------------------------------------------------
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Simulator, poller and web app in one process: a living dashboard on a fresh machine."""
+    import threading
+
+    from data_access.snapshot_store import InMemorySnapshotStore
+    from poller.scheduler import build_engine, start_background
+    from simulator.runner import start_background as start_simulator
+
+    settings = _with_port(settings, args)
+    stop = threading.Event()
+    start_simulator(settings, stop)
+    store = InMemorySnapshotStore()
+    start_background(build_engine(settings, store), settings.poll_interval_s)
+    return _serve(create_app(settings, store), settings)
+
+
+def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
+    """The web app alone; without Redis it runs the poller in-process (there is nobody else to run it)."""
+    from data_access.snapshot_store import make_store
+    from poller.scheduler import build_engine, start_background
+
+    settings = _with_port(settings, args)
+    store = make_store(settings.redis_url, settings.redis_key_prefix)
+    if not settings.redis_url:
+        log.warning("HOTLINE_REDIS_URL is empty: running the poller inside the web process")
+        start_background(build_engine(settings, store), settings.poll_interval_s)
+    return _serve(create_app(settings, store), settings)
+
+
+def cmd_poller(settings: Settings, args: argparse.Namespace) -> int:
+    from poller.scheduler import run_forever
+
+    if not settings.redis_url:
+        log.warning("HOTLINE_REDIS_URL is empty: snapshots stay in this process and no web worker sees them")
+    run_forever(settings)
+    return 0
+
+
+def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from simulator.runner import run
+
+    return run(settings, args)
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from data_access.engines import make_engine
+    from data_access.queue_log_file import import_file
+
+    engine = make_engine(settings.url("telephony"))
+    with open(args.file, encoding="utf-8", errors="replace") as stream:
+        report = import_file(engine, stream, settings.pbx_tz)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> int:
+    from poller.replay import format_summary, replay_snapshot
+
+    now = parse_time(args.now) if args.now else datetime.now(timezone.utc).timestamp()
+    snapshot = replay_snapshot(settings, now)
+    if args.json:
+        import orjson
+
+        sys.stdout.write(orjson.dumps(snapshot, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        print(format_summary(snapshot))
+    return 0
+
+
+def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
+    for name, default, help_text in describe():
+        print(f"{name} (default {default!r})\n    {help_text}")
+    return 0
+
+
+def parse_time(text: str) -> float:
+    """An epoch (``1266839779``) or an ISO time (``2026-11-26T10:00:00+03:00``; naive means UTC)."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.timestamp()
+
+
+def _with_port(settings: Settings, args: argparse.Namespace) -> Settings:
+    from dataclasses import replace
+
+    if getattr(args, "port", None):
+        settings = replace(settings, web_port=args.port)
+    if getattr(args, "host", None):
+        settings = replace(settings, web_host=args.host)
+    return settings
+
+
+def _serve(app, settings: Settings) -> int:
+    log.info("dashboard on http://%s:%s", settings.web_host, settings.web_port)
+    app.run(host=settings.web_host, port=settings.web_port, debug=False)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    for name, func, help_text in (("run", cmd_demo, "the embedded demo (default)"),
+                                  ("web", cmd_web, "the web app only")):
+        p = sub.add_parser(name, help=help_text, description=func.__doc__)
+        p.add_argument("--port", type=int, help="port to listen on (default HOTLINE_WEB_PORT, 8050)")
+        p.add_argument("--host", help="address to listen on (default HOTLINE_WEB_HOST, 127.0.0.1)")
+        p.set_defaults(func=func)
+    sub.add_parser("poller", help="the poller process", description=cmd_poller.__doc__).set_defaults(func=cmd_poller)
+    p = sub.add_parser("simulate", help="the hotline simulator (PBX and CRM)",
+                       description="Plays the hotline's PBX and CRM into the two source databases.")
+    from simulator.runner import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_simulate)
+    p = sub.add_parser("import-queue-log", help="import a native queue_log file",
+                       description="Loads a queue_log file (epoch|callid|queue|agent|event|data...) into the "
+                                   "telephony database; importing the same file twice adds nothing.")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("snapshot", help="print the snapshot as of a time",
+                       description="Rebuilds the state from local midnight of that day up to --now and prints it.")
+    p.add_argument("--now", help="epoch seconds or ISO time (default: now)")
+    p.add_argument("--json", action="store_true", help="print the snapshot as JSON (keys: docs/snapshot.md)")
+    p.set_defaults(func=cmd_snapshot)
+    sub.add_parser("settings", help="list the settings").set_defaults(func=cmd_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]  # no command: the embedded demo
+    args = parser.parse_args(argv)
+    return args.func(load_settings(), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Where the poller publishes the snapshot and every web worker reads it: in memory or in Redis."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+
+import orjson
+
+
+class SnapshotStore(ABC):
+    """A versioned single-slot store: the newest snapshot wins; the version only grows."""
+
+    @abstractmethod
+    def publish(self, snapshot: dict) -> int:
+        """Store ``snapshot`` as the newest one and return its version."""
+
+    @abstractmethod
+    def version(self) -> int:
+        """The newest version (0 before the first publish); cheap, for 'has anything changed?'."""
+
+    @abstractmethod
+    def latest(self) -> tuple[int, dict | None]:
+        """The newest (version, snapshot); (0, None) before the first publish."""
+
+
+class InMemorySnapshotStore(SnapshotStore):
+    """One process: the poller thread and the web app share this object (the embedded default)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version = 0
+        self._snapshot: dict | None = None
+
+    def publish(self, snapshot: dict) -> int:
+        with self._lock:
+            self._version += 1
+            self._snapshot = {**snapshot, "version": self._version}
+            return self._version
+
+    def version(self) -> int:
+        return self._version
+
+    def latest(self) -> tuple[int, dict | None]:
+        with self._lock:
+            return self._version, self._snapshot
+
+
+class RedisSnapshotStore(SnapshotStore):
+    """Many processes: the poller process writes, gunicorn workers read. Keys: <prefix>snapshot[:version]."""
+
+    def __init__(self, url: str, prefix: str = "hotline:") -> None:
+        self.url = url
+        self.prefix = prefix
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            import redis
+
+            self._client = redis.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=5)
+        return self._client
+
+    def publish(self, snapshot: dict) -> int:
+        version = int(self.client.incr(self.prefix + "snapshot:version"))
+        payload = orjson.dumps({**snapshot, "version": version})
+        self.client.set(self.prefix + "snapshot", payload)
+        return version
+
+    def version(self) -> int:
+        raw = self.client.get(self.prefix + "snapshot:version")
+        return int(raw) if raw else 0
+
+    def latest(self) -> tuple[int, dict | None]:
+        raw = self.client.get(self.prefix + "snapshot")
+        if not raw:
+            return 0, None
+        snapshot = orjson.loads(raw)
+        return int(snapshot.get("version", 0)), snapshot
+
+
+class SnapshotReader:
+    """A web worker's view of the store: decodes a snapshot once per version."""
+
+    def __init__(self, store: SnapshotStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._cached: tuple[int, dict | None] = (0, None)
+
+    def get(self) -> tuple[int, dict | None]:
+        """The newest (version, snapshot). A store that cannot be read gives the last one known."""
+        try:
+            version = self.store.version()
+        except Exception:  # noqa: BLE001 - a Redis hiccup must not blank the screens; age shows it
+            return self._cached
+        if version != self._cached[0]:
+            with self._lock:
+                if version != self._cached[0]:
+                    try:
+                        self._cached = self.store.latest()
+                    except Exception:  # noqa: BLE001
+                        pass
+        return self._cached
+
+
+def make_store(redis_url: str, prefix: str = "hotline:") -> SnapshotStore:
+    """The store the settings choose: Redis when a URL is set, otherwise in memory."""
+    return RedisSnapshotStore(redis_url, prefix) if redis_url else InMemorySnapshotStore()

@@ -1,0 +1,89 @@
+"""Digital channels (chat, messengers, e-mail, app form) from CRM tickets: waiting, first-response service level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from domain.clock import day_start, next_day_start
+from domain.counters import CounterBook, Item
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
+    """What the channel metrics need of one ticket; times are UTC epochs."""
+
+    id: int
+    channel: str
+    created_at: float
+    first_response_at: float | None
+    closed: bool  # resolved or closed without a first response (spam, duplicate)
+
+
+def ticket_items(t: TicketFacts, target_s: int) -> tuple[Item, ...]:
+    """The ticket's contribution to its channel's counters."""
+    items = [Item(t.channel, int(t.created_at // 60), "created", 1)]
+    if t.first_response_at is not None:
+        m = int(t.first_response_at // 60)
+        response = max(t.first_response_at - t.created_at, 0.0)
+        items += [Item(t.channel, m, "responded", 1), Item(t.channel, m, "response_sum", response)]
+        if response <= target_s:
+            items.append(Item(t.channel, m, "responded_in_t", 1))
+    return tuple(items)
+
+
+class ChannelState:
+    """Waiting tickets and today's first-response counters per digital channel."""
+
+    def __init__(self, targets: Mapping[str, int], tz: str, now: float) -> None:
+        self.targets = dict(targets)
+        self.tz = tz
+        self.day_start = day_start(now, tz)
+        self.next_day = next_day_start(now, tz)
+        self.book = CounterBook(self.day_start)
+        self.tickets: dict[int, TicketFacts] = {}
+        self.waiting: dict[str, dict[int, float]] = {name: {} for name in self.targets}
+
+    def apply(self, tickets: Iterable[TicketFacts]) -> None:
+        """Take new or changed tickets; a ticket seen again replaces what was known of it."""
+        for t in tickets:
+            if t.channel not in self.targets:
+                continue  # phone tickets and unknown channels
+            target = self.targets[t.channel]
+            old = self.tickets.get(t.id)
+            self.book.replace(ticket_items(old, target) if old else (), ticket_items(t, target))
+            self.tickets[t.id] = t
+            waiting = self.waiting.setdefault(t.channel, {})
+            if t.first_response_at is None and not t.closed:
+                waiting[t.id] = t.created_at
+            else:
+                waiting.pop(t.id, None)
+
+    def tick(self, now: float) -> None:
+        if now < self.next_day:
+            return
+        self.day_start, self.next_day = day_start(now, self.tz), next_day_start(now, self.tz)
+        self.book.roll_day(self.day_start)
+        self.tickets = {i: t for i, t in self.tickets.items()
+                        if t.first_response_at is None or t.created_at >= self.day_start}
+
+    def view(self, now: float) -> dict[str, dict]:
+        """Per channel: waiting, oldest wait, today's counts and first-response service level."""
+        out = {}
+        for name, target in self.targets.items():
+            waits = [now - created for created in self.waiting.get(name, {}).values()]
+            breached = sum(1 for w in waits if w > target)
+            c = self.book.today.get(name, {})
+            responded = c.get("responded", 0)
+            den = responded + breached
+            out[name] = {
+                "waiting": len(waits),
+                "waiting_breached": breached,
+                "oldest_wait_s": round(max(waits), 1) if waits else 0.0,
+                "created": int(c.get("created", 0)),
+                "responded": int(responded),
+                "service_level": round(c.get("responded_in_t", 0) / den, 4) if den else None,
+                "avg_first_response_s": round(c.get("response_sum", 0) / responded, 1) if responded else None,
+                "target_s": target,
+            }
+        return out

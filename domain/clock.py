@@ -1,0 +1,47 @@
+"""Local days in a time zone: 'today' starts at local midnight; times are UTC epochs everywhere else."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+def day_start(ts: float, tz: str) -> float:
+    """UTC epoch of the local midnight that starts the day containing ``ts``."""
+    zone = ZoneInfo(tz)
+    local = datetime.fromtimestamp(ts, zone)
+    midnight = datetime.combine(local.date(), time(0), zone)
+    return midnight.timestamp()
+
+
+def next_day_start(ts: float, tz: str) -> float:
+    """UTC epoch of the local midnight after ``ts``."""
+    zone = ZoneInfo(tz)
+    local = datetime.fromtimestamp(ts, zone)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), zone).timestamp()
+
+
+def local_to_epoch(naive: datetime, tz: str) -> float:
+    """A naive datetime written in zone ``tz`` (a PBX's local time, or 'UTC') as a UTC epoch."""
+    return naive.replace(tzinfo=ZoneInfo(tz)).timestamp()
+
+
+def epoch_to_local_naive(ts: float, tz: str) -> datetime:
+    """The naive wall-clock datetime in zone ``tz`` of a UTC epoch (what a PBX writes to queue_log.time)."""
+    return datetime.fromtimestamp(ts, ZoneInfo(tz)).replace(tzinfo=None)
+
+
+def utc_naive(ts: float) -> datetime:
+    """A UTC epoch as the naive UTC datetime the CRM and app databases store."""
+    return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
+
+
+def from_utc_naive(value: datetime) -> float:
+    return value.replace(tzinfo=timezone.utc).timestamp()
+
+
+def iso_utc(ts: float | None) -> str | None:
+    """ISO 8601 UTC with a Z, second precision; None stays None."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

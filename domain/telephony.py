@@ -1,0 +1,427 @@
+"""The queue_log state machine: events in; live calls, operators and today's per-queue counters out.
+
+Every call keeps only facts (entered, connected, ended, outcome...). Its contribution to the counters is a
+pure function of those facts (:func:`call_items`), recomputed around each event, so duplicates, out-of-order
+rows and a missing ENTERQUEUE all end in the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from domain import queue_log as ql
+from domain.clock import day_start, next_day_start
+from domain.counters import CounterBook, Item
+from domain.masking import mask_phone
+
+
+@dataclass(frozen=True)
+class TelephonyConfig:
+    """The metric definitions' parameters (DOMAIN.md)."""
+
+    tz: str = "Europe/Moscow"
+    sl_threshold_s: int = 20
+    sl_thresholds: dict[str, int] = field(default_factory=dict)  # per queue
+    short_abandon_s: int = 5
+    lost_after_s: int = 3600
+    lost_talk_after_s: int = 4 * 3600
+    wrapup_s: int = 15
+    abandoned_keep: int = 300
+    dedup_window: int = 20000
+
+    def threshold(self, queue: str) -> int:
+        return self.sl_thresholds.get(queue, self.sl_threshold_s)
+
+
+class Call:
+    """What is known of one caller's visit to one queue."""
+
+    __slots__ = ("callid", "queue", "caller", "entered_at", "entry_inferred", "connected_at", "hold_s", "agent",
+                 "ended_at", "outcome", "wait_s", "talk_s")
+
+    def __init__(self, callid: str, queue: str) -> None:
+        self.callid = callid
+        self.queue = queue
+        self.caller = ""
+        self.entered_at: float | None = None
+        self.entry_inferred = False
+        self.connected_at: float | None = None
+        self.hold_s = 0
+        self.agent = ""
+        self.ended_at: float | None = None
+        self.outcome: str | None = None  # completed | transferred | abandoned | timeout | lost
+        self.wait_s = 0
+        self.talk_s = 0
+
+    @property
+    def waiting(self) -> bool:
+        return self.entered_at is not None and self.connected_at is None and self.outcome is None
+
+    @property
+    def talking(self) -> bool:
+        return self.connected_at is not None and self.outcome is None
+
+
+def call_items(call: Call, cfg: TelephonyConfig) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    """The call's contribution to the queue counters and to its operator's counters."""
+    q, out, agent_out = call.queue, [], []
+    if call.entered_at is not None:
+        out.append(Item(q, int(call.entered_at // 60), "offered", 1))
+    if call.connected_at is not None:
+        m = int(call.connected_at // 60)
+        out += [Item(q, m, "answered", 1), Item(q, m, "hold_sum", call.hold_s)]
+        if call.hold_s <= cfg.threshold(q):
+            out.append(Item(q, m, "answered_in_t", 1))
+        if call.agent:
+            agent_out.append(Item(call.agent, m, "answered", 1))
+    if call.ended_at is not None:
+        m = int(call.ended_at // 60)
+        if call.outcome in ("completed", "transferred"):
+            out += [Item(q, m, "handled", 1), Item(q, m, "talk_sum", call.talk_s)]
+            if call.outcome == "transferred":
+                out.append(Item(q, m, "transferred", 1))
+            if call.agent:
+                agent_out += [Item(call.agent, m, "handled", 1), Item(call.agent, m, "talk_sum", call.talk_s)]
+        elif call.outcome == "abandoned":
+            out.append(Item(q, m, "abandoned", 1))
+            if call.wait_s < cfg.short_abandon_s:
+                out.append(Item(q, m, "short_abandoned", 1))
+            if call.wait_s <= cfg.threshold(q):
+                out.append(Item(q, m, "abandoned_in_t", 1))
+        elif call.outcome == "timeout":
+            out.append(Item(q, m, "timed_out", 1))
+        elif call.outcome == "lost":
+            out.append(Item(q, m, "lost", 1))
+    return tuple(out), tuple(agent_out)
+
+
+AGENT_STATES = ("available", "on_call", "wrap_up", "paused", "offline")
+
+
+class Agent:
+    """A queue member (operator) as the PBX sees it, with today's staffed and busy seconds."""
+
+    __slots__ = ("name", "queues", "logged_in", "paused", "pause_reason", "call", "wrap_until", "since",
+                 "last_ts", "staffed_s", "busy_s", "acc_at")
+
+    def __init__(self, name: str, ts: float) -> None:
+        self.name = name
+        self.queues: set[str] = set()
+        self.logged_in = False
+        self.paused = False
+        self.pause_reason = ""
+        self.call: tuple[str, str] | None = None
+        self.wrap_until = 0.0
+        self.since = ts
+        self.last_ts = ts
+        self.staffed_s = 0.0
+        self.busy_s = 0.0
+        self.acc_at = ts
+
+    def state(self, now: float) -> str:
+        if self.call is not None:
+            return "on_call"
+        if not self.logged_in:
+            return "offline"
+        if self.paused:
+            return "paused"
+        return "wrap_up" if now < self.wrap_until else "available"
+
+    def state_since(self, now: float) -> float:
+        """When the current state began (wrap-up ends by itself, without an event)."""
+        if self.state(now) == "available" and self.since < self.wrap_until <= now:
+            return self.wrap_until
+        return self.since
+
+    def _delta(self, ts: float) -> tuple[float, float]:
+        """Staffed (logged in, not paused) and busy (talk, wrap-up) seconds since the last accrual."""
+        t0 = self.acc_at
+        if ts <= t0:
+            return 0.0, 0.0
+        if self.call is not None:
+            return ts - t0, ts - t0
+        if self.logged_in and not self.paused:
+            return ts - t0, max(min(ts, self.wrap_until) - t0, 0.0)
+        return 0.0, 0.0
+
+    def accrue(self, ts: float) -> None:
+        """Add the time since the last accrual to today's staffed and busy seconds."""
+        staffed, busy = self._delta(ts)
+        self.staffed_s += staffed
+        self.busy_s += busy
+        self.acc_at = max(self.acc_at, ts)
+
+    def totals(self, now: float) -> tuple[float, float]:
+        """Today's staffed and busy seconds up to ``now``."""
+        staffed, busy = self._delta(now)
+        return self.staffed_s + staffed, self.busy_s + busy
+
+    def change(self, ts: float, **facts: object) -> None:
+        """Set state facts at ``ts``, closing the time spent in the previous state."""
+        before = self.state(ts)
+        self.accrue(ts)
+        for name, value in facts.items():
+            setattr(self, name, value)
+        if self.state(ts) != before:
+            self.since = ts
+        self.last_ts = max(self.last_ts, ts)
+
+
+class TelephonyState:
+    """Live calls and operators of every queue, and today's counters, from queue_log events."""
+
+    def __init__(self, cfg: TelephonyConfig, now: float) -> None:
+        self.cfg = cfg
+        self.day_start = day_start(now, cfg.tz)
+        self.next_day = next_day_start(now, cfg.tz)
+        self.book = CounterBook(self.day_start)
+        self.agent_book = CounterBook(self.day_start, detailed=False)
+        self.calls: dict[tuple[str, str], Call] = {}
+        self.waiting: dict[str, dict[tuple[str, str], Call]] = {}
+        self.abandoned: dict[str, OrderedDict[tuple[str, str], Call]] = {}
+        self.agents: dict[str, Agent] = {}
+        self.queues: set[str] = set()
+        self.stats: Counter[str] = Counter()
+        self.unknown_verbs: Counter[str] = Counter()
+        self._recent: deque[tuple] = deque()
+        self._recent_set: set[tuple] = set()
+        self.latest_ts = 0.0
+
+    # -- events -------------------------------------------------------------------------------------------
+    def apply_all(self, events: Iterable[ql.QueueLogEvent]) -> None:
+        for event in events:
+            self.apply(event)
+
+    def apply(self, ev: ql.QueueLogEvent) -> None:
+        """Apply one event. Never raises on odd input: it is counted in :attr:`stats` instead."""
+        self.stats["events"] += 1
+        if self._seen(ev):
+            self.stats["duplicates"] += 1
+            return
+        if ev.ts >= self.next_day:
+            self.roll_day(ev.ts)
+        if ev.ts < self.latest_ts:
+            self.stats["out_of_order"] += 1
+        self.latest_ts = max(self.latest_ts, ev.ts)
+        verb = ev.verb
+        if verb in ql.CALL_VERBS:
+            self._apply_call(ev)
+        elif verb in ql.AGENT_VERBS:
+            self._apply_agent(ev)
+        elif verb in ql.SYSTEM_VERBS or verb in ql.CUSTOM_VERBS:
+            self.stats["ignored"] += 1
+        else:
+            self.stats["unknown_verb"] += 1
+            if len(self.unknown_verbs) < 50 or verb in self.unknown_verbs:
+                self.unknown_verbs[verb[:32]] += 1
+
+    def _seen(self, ev: ql.QueueLogEvent) -> bool:
+        key = ev.dedup_key
+        if key in self._recent_set:
+            return True
+        self._recent.append(key)
+        self._recent_set.add(key)
+        if len(self._recent) > self.cfg.dedup_window:
+            self._recent_set.discard(self._recent.popleft())
+        return False
+
+    def _apply_call(self, ev: ql.QueueLogEvent) -> None:
+        if ev.queue in ql.NO_AGENT or not ev.callid or ev.callid in ql.NO_AGENT:
+            self.stats["ignored"] += 1
+            return
+        self.queues.add(ev.queue)
+        if ev.agent not in ql.NO_AGENT:
+            self._learn_member(ev.agent, ev.queue, ev.ts)
+        if ev.verb in ql.RING_VERBS or ev.verb in ql.CALL_OTHER_VERBS:
+            return
+        key = (ev.callid, ev.queue)
+        call = self.calls.get(key)
+        if call is None:
+            call = self.calls[key] = Call(ev.callid, ev.queue)
+        old = call_items(call, self.cfg)
+        was_waiting, old_outcome = call.waiting, call.outcome
+        _CALL_HANDLERS[ev.verb](self, call, ev)
+        self._settle(call, old, was_waiting, old_outcome)
+
+    def _settle(self, call: Call, old: tuple, was_waiting: bool, old_outcome: str | None) -> None:
+        """Book the change of a call: counters, waiting list, abandoned list."""
+        new = call_items(call, self.cfg)
+        self.book.replace(old[0], new[0])
+        self.agent_book.replace(old[1], new[1])
+        key = (call.callid, call.queue)
+        if call.waiting != was_waiting:
+            waiting = self.waiting.setdefault(call.queue, {})
+            if call.waiting:
+                waiting[key] = call
+            else:
+                waiting.pop(key, None)
+        if (call.outcome == "abandoned") != (old_outcome == "abandoned"):
+            listed = self.abandoned.setdefault(call.queue, OrderedDict())
+            if call.outcome == "abandoned" and (call.ended_at or 0) >= self.day_start:
+                listed[key] = call
+                while len(listed) > self.cfg.abandoned_keep:
+                    listed.popitem(last=False)
+            else:
+                listed.pop(key, None)
+
+    def _enter(self, call: Call, ev: ql.QueueLogEvent) -> None:
+        if call.entered_at is None or call.entry_inferred:
+            call.entered_at, call.entry_inferred = ev.ts, False
+        call.caller = mask_phone(ev.field(2))
+
+    def _connect(self, call: Call, ev: ql.QueueLogEvent) -> None:
+        hold = ev.int_field(1)
+        if hold is None or hold < 0:
+            hold = int(ev.ts - call.entered_at) if call.entered_at is not None else 0
+        if call.connected_at is None or call.outcome in ("abandoned", "timeout", "lost"):
+            if call.outcome in ("abandoned", "timeout", "lost"):
+                call.outcome, call.ended_at = None, None
+            call.connected_at, call.hold_s, call.agent = ev.ts, hold, ev.agent
+        self._infer_entry(call, ev.ts - hold)
+        if call.outcome is None:
+            self._agent_on_call(ev.agent, (call.callid, call.queue), ev.ts)
+
+    def _complete(self, call: Call, ev: ql.QueueLogEvent) -> None:
+        if ev.verb in ql.TRANSFER_VERBS:
+            hold, talk, outcome = _transfer_times(ev) + ("transferred",)
+        else:
+            hold, talk, outcome = ev.int_field(1), ev.int_field(2), "completed"
+        talk = max(talk or 0, 0)
+        if call.connected_at is None:
+            call.connected_at, call.hold_s, call.agent = ev.ts - talk, max(hold or 0, 0), ev.agent
+            self._infer_entry(call, call.connected_at - call.hold_s)
+        call.ended_at, call.outcome, call.talk_s = ev.ts, outcome, talk
+        self._agent_done(call.agent or ev.agent, (call.callid, call.queue), ev.ts)
+
+    def _leave(self, call: Call, ev: ql.QueueLogEvent) -> None:
+        """ABANDON, EXITWITHTIMEOUT, EXITEMPTY, EXITWITHKEY, WITHDRAW: the caller left without an operator."""
+        if call.connected_at is not None:
+            self.stats["exit_after_connect"] += 1
+            return
+        wait = ev.int_field(4 if ev.verb == "EXITWITHKEY" else 3)
+        if wait is None or wait < 0:
+            wait = int(ev.ts - call.entered_at) if call.entered_at is not None else 0
+        call.ended_at, call.wait_s = ev.ts, wait
+        call.outcome = "abandoned" if ev.verb == ql.ABANDON else "timeout"
+        self._infer_entry(call, ev.ts - wait)
+
+    @staticmethod
+    def _infer_entry(call: Call, entered: float) -> None:
+        if call.entered_at is None:
+            call.entered_at, call.entry_inferred = entered, True
+
+    # -- operators ----------------------------------------------------------------------------------------
+    def _agent(self, name: str, ts: float) -> Agent:
+        agent = self.agents.get(name)
+        if agent is None:
+            agent = self.agents[name] = Agent(name, ts)
+        return agent
+
+    def _learn_member(self, name: str, queue: str, ts: float) -> None:
+        """A member rung or connected is a logged-in member even without ADDMEMBER (static members)."""
+        agent = self._agent(name, ts)
+        if queue not in agent.queues:
+            agent.queues.add(queue)
+        if not agent.logged_in and ts >= agent.last_ts:
+            agent.change(ts, logged_in=True)
+
+    def _agent_on_call(self, name: str, key: tuple[str, str], ts: float) -> None:
+        agent = self._agent(name, ts)
+        if ts >= agent.last_ts or agent.call is None:
+            agent.change(ts, call=key, logged_in=True)
+
+    def _agent_done(self, name: str, key: tuple[str, str], ts: float) -> None:
+        agent = self.agents.get(name)
+        if agent is not None and agent.call == key:
+            agent.change(ts, call=None, wrap_until=ts + self.cfg.wrapup_s)
+
+    def _apply_agent(self, ev: ql.QueueLogEvent) -> None:
+        if ev.agent in ql.NO_AGENT:
+            self.stats["ignored"] += 1
+            return
+        agent = self._agent(ev.agent, ev.ts)
+        if ev.ts < agent.last_ts:
+            self.stats["agent_out_of_order"] += 1
+            return
+        verb, queue = ev.verb, ev.queue
+        if verb == "ADDMEMBER":
+            if queue not in ql.NO_AGENT:
+                agent.queues.add(queue)
+                self.queues.add(queue)
+            agent.change(ev.ts, logged_in=True, paused=ev.field(1) == "PAUSED" or agent.paused)
+        elif verb == "REMOVEMEMBER":
+            agent.queues.discard(queue)
+            agent.change(ev.ts, logged_in=bool(agent.queues))
+        elif verb in ("AGENTLOGIN", "AGENTCALLBACKLOGIN"):
+            agent.change(ev.ts, logged_in=True)
+        elif verb in ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF"):
+            agent.change(ev.ts, logged_in=False, paused=False, pause_reason="")
+        elif verb in ("PAUSE", "PAUSEALL"):
+            agent.change(ev.ts, paused=True, pause_reason=ev.field(1)[:60])
+        elif verb in ("UNPAUSE", "UNPAUSEALL"):
+            agent.change(ev.ts, paused=False, pause_reason="")
+        else:
+            agent.last_ts = ev.ts  # PENALTY, RINGINUSE: no state change
+
+    # -- time -------------------------------------------------------------------------------------------------
+    def tick(self, now: float) -> None:
+        """Advance to ``now``: roll the day at local midnight, flag lost calls, forget old minute buckets."""
+        if now >= self.next_day:
+            self.roll_day(now)
+        self._flag_lost(now)
+        self.book.trim_minutes(now)
+
+    def _flag_lost(self, now: float) -> None:
+        stale = [c for w in self.waiting.values() for c in w.values()
+                 if c.entered_at is not None and now - c.entered_at > self.cfg.lost_after_s]
+        stale += [self.calls[a.call] for a in self.agents.values()
+                  if a.call is not None and a.call in self.calls
+                  and now - (self.calls[a.call].connected_at or now) > self.cfg.lost_talk_after_s]
+        for call in stale:
+            old, was_waiting = call_items(call, self.cfg), call.waiting
+            if call.talking:
+                self._agent_done(call.agent, (call.callid, call.queue), now)
+            call.outcome, call.ended_at = "lost", now
+            self.stats["lost_calls"] += 1
+            self._settle(call, old, was_waiting, None)
+
+    def roll_day(self, ts: float) -> None:
+        """Start the local day containing ``ts``: counters restart, finished calls of the old day are dropped."""
+        new_start = day_start(ts, self.cfg.tz)
+        for agent in self.agents.values():
+            agent.accrue(new_start)
+            agent.staffed_s = agent.busy_s = 0.0
+        self.day_start, self.next_day = new_start, next_day_start(ts, self.cfg.tz)
+        self.book.roll_day(new_start)
+        self.agent_book.roll_day(new_start)
+        self.abandoned.clear()
+        keep_after = new_start - 3600  # late rows for calls that ended just before midnight still find them
+        self.calls = {k: c for k, c in self.calls.items() if c.ended_at is None or c.ended_at >= keep_after}
+        self.stats["day_rolls"] += 1
+
+
+def _transfer_times(ev: ql.QueueLogEvent) -> tuple[int | None, int | None]:
+    """Hold and talk seconds of TRANSFER, BLINDTRANSFER and ATTENDEDTRANSFER (research 1.3)."""
+    if ev.verb == "ATTENDEDTRANSFER":
+        if ev.field(1) == "LINK":
+            return ev.int_field(4), _int(ev.field(5).split("|")[0])
+        return ev.int_field(3), ev.int_field(4)
+    return ev.int_field(3), ev.int_field(4)
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+_CALL_HANDLERS = {
+    ql.ENTER: TelephonyState._enter,
+    ql.CONNECT: TelephonyState._connect,
+    ql.ABANDON: TelephonyState._leave,
+    **{verb: TelephonyState._complete for verb in ql.COMPLETE_VERBS | ql.TRANSFER_VERBS},
+    **{verb: TelephonyState._leave for verb in ql.EXIT_VERBS},
+}

@@ -1,0 +1,232 @@
+"""The live engine: one poll cycle reads new source rows, updates the state and publishes a snapshot.
+
+Exactly one engine runs per deployment (in-process in the embedded demo, its own process in production),
+so the source databases' load does not depend on how many screens are watching.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from data_access.alert_repo import AlertRepository
+from data_access.snapshot_store import SnapshotStore
+from data_access.telephony import QueueLogSource
+from data_access.ticketing import CrmCursors, CrmSource, Directory
+from domain.alerts import AlertTracker, Changes, Condition, evaluate
+from domain.channels import ChannelState
+from domain.clock import day_start
+from domain.services import ServiceHealth
+from domain.snapshot import build_snapshot
+from domain.sources import SourceStatus
+from domain.telephony import TelephonyConfig, TelephonyState
+from settings import Settings
+
+log = logging.getLogger("hotline.poller")
+
+MAX_BATCHES_PER_CYCLE = 10
+DIRECTORY_REFRESH_S = 60.0
+AGENT_LOOKBACK_S = 24 * 3600
+CHECK_HISTORY_S = 3600
+
+
+def telephony_config(s: Settings) -> TelephonyConfig:
+    """The state machine's parameters from the settings."""
+    return TelephonyConfig(tz=s.tz, sl_threshold_s=s.sl_threshold_s,
+                           sl_thresholds={q.name: q.sl_threshold_s for q in s.queues()},
+                           short_abandon_s=s.short_abandon_s, lost_after_s=s.lost_call_after_s,
+                           wrapup_s=s.wrapup_s)
+
+
+class LiveEngine:
+    """Owns the live state. ``start`` rebuilds today; ``cycle`` polls, evaluates alerts and publishes."""
+
+    def __init__(self, settings: Settings, store: SnapshotStore, *, alert_repo: AlertRepository | None = None,
+                 telephony: QueueLogSource | None = None, ticketing: CrmSource | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.s = settings
+        self.store = store
+        self.alert_repo = alert_repo
+        self.clock = clock
+        self.tel_src = telephony or QueueLogSource(settings.url("telephony"), settings.pbx_tz,
+                                                   settings.poll_batch_rows)
+        self.crm_src = ticketing or CrmSource(settings.url("ticketing"), settings.poll_batch_rows)
+        self.status = {name: SourceStatus(name) for name in ("telephony", "ticketing")}
+        self.queue_cfgs = {q.name: q for q in settings.queues()}
+        self.channel_cfgs = {c.name: c for c in settings.channels()}
+        self.tracker = AlertTracker(settings.alert_raise_after_s, settings.alert_clear_after_s)
+        self.services = ServiceHealth(settings.service_down_after_checks)
+        self.directory = Directory()
+        self.tel: TelephonyState | None = None
+        self.channels: ChannelState | None = None
+        self.tel_cursor: int | None = None
+        self.crm_cursors: CrmCursors | None = None
+        self._directory_at = -1e18
+        self._catching_up = False
+        self._lock = threading.Lock()
+        self.last_snapshot: dict | None = None
+
+    # -- life cycle -----------------------------------------------------------------------------------------
+    def start(self, now: float | None = None) -> None:
+        """Restore firing alerts; the first cycle rebuilds today's state from local midnight."""
+        now = self.clock() if now is None else now
+        if self.alert_repo is not None:
+            try:
+                self.tracker.restore(self.alert_repo.restore(), now)
+            except Exception as exc:  # noqa: BLE001 - the app DB being down must not stop the poller
+                log.error("could not restore alerts: %s", exc)
+
+    def cycle(self, now: float | None = None, until: float | None = None) -> dict:
+        """One poll cycle. ``until`` replays the sources as they were at that time (the snapshot command)."""
+        with self._lock:
+            now = self.clock() if now is None else now
+            self._poll_telephony(now, until)
+            self._poll_ticketing(now, until)
+            snapshot = self._snapshot(now)
+            self._alerts(snapshot, now)
+            version = self.store.publish(snapshot)
+            snapshot["version"] = version
+            self.last_snapshot = snapshot
+            return snapshot
+
+    # -- telephony --------------------------------------------------------------------------------------------
+    def _poll_telephony(self, now: float, until: float | None) -> None:
+        status = self.status["telephony"]
+        try:
+            if self.tel_cursor is None:
+                self._rebuild_telephony(now, until)
+            if self.tel_cursor is not None:
+                self._read_telephony(now, until)
+        except Exception as exc:  # noqa: BLE001 - a bug in one row must not stop the poller
+            log.exception("telephony poll failed")
+            status.failure(now, f"{type(exc).__name__}: {exc}")
+
+    def _rebuild_telephony(self, now: float, until: float | None) -> None:
+        today = day_start(now, self.s.tz)
+        since = today - max(self.s.lost_call_after_s, 3600)
+        first = self.tel_src.first_id_since(since)
+        if not first.ok:
+            self.status["telephony"].failure(now, first.error or "unknown error")
+            return
+        agents = self.tel_src.fetch_agent_events(since - AGENT_LOOKBACK_S, since)
+        if not agents.ok:
+            self.status["telephony"].failure(now, agents.error or "unknown error")
+            return
+        self.tel = TelephonyState(telephony_config(self.s), since)
+        self.tel.apply_all(agents.data)
+        self.tel_cursor = first.data
+        self._catching_up = True
+        log.info("telephony: rebuilding from %s (cursor %s)", since, self.tel_cursor)
+
+    def _read_telephony(self, now: float, until: float | None) -> None:
+        status, rows, newest = self.status["telephony"], 0, None
+        # While rebuilding, read everything before publishing: a half-read day must never look live.
+        unbounded = until is not None or self._catching_up
+        for _ in range(10**9 if unbounded else MAX_BATCHES_PER_CYCLE):
+            result = self.tel_src.fetch_new(self.tel_cursor, until)
+            if not result.ok:
+                status.failure(now, result.error or "unknown error")
+                return
+            events, self.tel_cursor = result.data
+            self.tel.apply_all(events)
+            status.bad_rows.update(result.bad)
+            rows += result.rows
+            newest = max(filter(None, (newest, result.newest_ts)), default=None)
+            if result.rows < self.tel_src.batch_rows:
+                self._catching_up = False
+                break
+        status.success(now, rows, newest)
+
+    # -- CRM ------------------------------------------------------------------------------------------------------
+    def _poll_ticketing(self, now: float, until: float | None) -> None:
+        status = self.status["ticketing"]
+        try:
+            if now - self._directory_at >= DIRECTORY_REFRESH_S or not self.directory.services:
+                self._refresh_directory(now)
+            if self.crm_cursors is None:
+                self._rebuild_ticketing(now, until)
+            elif until is None:
+                self._read_ticketing(now)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("ticketing poll failed")
+            status.failure(now, f"{type(exc).__name__}: {exc}")
+
+    def _refresh_directory(self, now: float) -> None:
+        result = self.crm_src.load_directory()
+        if not result.ok:
+            self.status["ticketing"].failure(now, result.error or "unknown error")
+            return
+        self.directory, self._directory_at = result.data, now
+        for code, name_ru, name_en, line in self.directory.services:
+            self.services.describe(code, name_ru, name_en, line)
+
+    def _rebuild_ticketing(self, now: float, until: float | None) -> None:
+        today = day_start(now, self.s.tz)
+        result = self.crm_src.rebuild(today, until, checks_since_ts=min(today, now - CHECK_HISTORY_S))
+        if not result.ok:
+            self.status["ticketing"].failure(now, result.error or "unknown error")
+            return
+        batch, self.crm_cursors = result.data
+        self.channels = ChannelState({c.name: c.target_s for c in self.channel_cfgs.values()}, self.s.tz, now)
+        self._apply_crm(batch)
+        self.status["ticketing"].success(now, result.rows, None)
+
+    def _read_ticketing(self, now: float) -> None:
+        open_ids = [i.id for i in self.services.incidents.values() if i.resolved_at is None]
+        result = self.crm_src.fetch_new(self.crm_cursors, open_ids)
+        if not result.ok:
+            self.status["ticketing"].failure(now, result.error or "unknown error")
+            return
+        batch, self.crm_cursors = result.data
+        self._apply_crm(batch)
+        self.status["ticketing"].success(now, result.rows, result.newest_ts)
+
+    def _apply_crm(self, batch) -> None:
+        self.channels.apply(batch.tickets)
+        self.services.add_checks(batch.checks)
+        self.services.add_incidents(batch.incidents)
+
+    # -- snapshot and alerts ----------------------------------------------------------------------------------
+    def _snapshot(self, now: float) -> dict:
+        if self.tel is None:
+            self.tel = TelephonyState(telephony_config(self.s), now)
+        self.tel.tick(now)
+        channels = {}
+        if self.channels is not None:
+            self.channels.tick(now)
+            channels = self.channels.view(now)
+        self.services.prune_incidents(day_start(now, self.s.tz))
+        sources = {name: st.view(now, self.s.source_stale_after_s) for name, st in self.status.items()}
+        return build_snapshot(now, self.tel, queue_cfgs=self.queue_cfgs, channel_cfgs=self.channel_cfgs,
+                              channels=channels, services=self.services.view(now),
+                              incidents=self.services.open_incidents(), sources=sources,
+                              operators=self.directory.operators, variant=self.s.sl_variant,
+                              wrapup_s=self.s.wrapup_s, tz=self.s.tz)
+
+    def _alerts(self, snapshot: dict, now: float) -> None:
+        conditions = evaluate(snapshot, self.queue_cfgs, self.channel_cfgs, set(self.tracker.active))
+        changes = self.tracker.update(conditions, now)
+        holding = {c.key: c for c in conditions}
+        rows = self._persist_alerts(changes, now)
+        for row in rows:
+            if row["key"] in holding:
+                row["params"] = holding[row["key"]].params
+        snapshot["alerts"] = rows
+
+    def _persist_alerts(self, changes: Changes, now: float) -> list[dict]:
+        if self.alert_repo is not None:
+            try:
+                self.alert_repo.apply(changes, now)
+                return self.alert_repo.active()
+            except Exception as exc:  # noqa: BLE001
+                log.error("alert database unavailable: %s", exc)
+        return [_unsaved(t.condition) for t in self.tracker.active.values()]
+
+
+def _unsaved(c: Condition) -> dict:
+    """An alert known only to this process (no app database, or the snapshot command)."""
+    return {"id": None, "key": c.key, "rule": c.rule, "scope": c.scope, "severity": c.severity,
+            "params": c.params, "fired_at": None, "resolved_at": None, "acked_by": None, "acked_at": None,
+            "state": "firing"}

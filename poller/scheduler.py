@@ -1,0 +1,59 @@
+"""Runs the live engine's cycle on a schedule: in a background thread (embedded) or as its own process."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from data_access.alert_repo import AlertRepository
+from data_access.appdb import open_app_db
+from data_access.snapshot_store import SnapshotStore, make_store
+from poller.engine import LiveEngine
+from settings import Settings
+
+log = logging.getLogger("hotline.poller")
+JOB_ID = "poll-cycle"
+
+
+def build_engine(settings: Settings, store: SnapshotStore | None = None) -> LiveEngine:
+    """An engine wired to the configured sources, snapshot store and app database."""
+    store = store or make_store(settings.redis_url, settings.redis_key_prefix)
+    repo = AlertRepository(open_app_db(settings.url("app_db")))
+    engine = LiveEngine(settings, store, alert_repo=repo)
+    engine.start()
+    return engine
+
+
+def _safe_cycle(engine: LiveEngine) -> None:
+    try:
+        engine.cycle()
+    except Exception:  # noqa: BLE001 - the next cycle tries again; the snapshot's age shows the gap
+        log.exception("poll cycle failed")
+
+
+def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
+    # The first cycle runs at once; max_instances=1 so a slow cycle is never overlapped by the next one.
+    scheduler.add_job(_safe_cycle, "interval", args=[engine], seconds=interval_s, id=JOB_ID,
+                      max_instances=1, coalesce=True, misfire_grace_time=max(1, int(interval_s)),
+                      next_run_time=datetime.now(timezone.utc))
+
+
+def start_background(engine: LiveEngine, interval_s: float) -> BackgroundScheduler:
+    """The embedded mode: cycles in a thread of this process, the first one right away."""
+    scheduler = BackgroundScheduler(daemon=True)
+    _add_job(scheduler, engine, interval_s)
+    scheduler.start()
+    return scheduler
+
+
+def run_forever(settings: Settings) -> None:
+    """``python app.py poller``: the production poller process (one per deployment)."""
+    engine = build_engine(settings)
+    log.info("poller started: every %.1f s, snapshot store %s", settings.poll_interval_s,
+             "redis" if settings.redis_url else "memory")
+    scheduler = BlockingScheduler()
+    _add_job(scheduler, engine, settings.poll_interval_s)
+    scheduler.start()

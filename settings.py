@@ -1,0 +1,194 @@
+"""All settings of the dashboard, read from ``HOTLINE_*`` environment variables.
+
+Every setting has a default and a help text (``python app.py settings`` prints them). Nothing here opens a
+database or starts a thread: :func:`load_settings` only parses strings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+PREFIX = "HOTLINE_"
+
+
+def _s(default: Any, help_text: str) -> Any:
+    """A dataclass field with a default and its help text."""
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """One telephony line (Asterisk queue) with its service goals and colour thresholds."""
+
+    name: str
+    label_ru: str
+    label_en: str
+    number: str = ""
+    sl_threshold_s: int = 20
+    sl_goal: float = 0.80
+    sl_warn: float = 0.70
+    waiting_warn: int = 5
+    waiting_crit: int = 15
+    longest_wait_warn_s: int = 60
+    longest_wait_crit_s: int = 180
+    abandon_rate_warn: float = 0.05
+    abandon_rate_crit: float = 0.10
+    asa_warn_s: int = 20
+    asa_crit_s: int = 60
+    available_warn: int = 1
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """A digital channel of the CRM with its first-response target."""
+
+    name: str
+    label_ru: str
+    label_en: str
+    target_s: int
+    sl_goal: float = 0.80
+    sl_warn: float = 0.70
+    waiting_warn: int = 20
+    waiting_crit: int = 50
+
+
+DEFAULT_QUEUES: tuple[QueueConfig, ...] = (
+    QueueConfig("general", "Общие вопросы", "General questions", "8 800 555 35 35"),
+    QueueConfig("cabinet", "Личный кабинет", "Personal cabinet", "8 800 100 10 10"),
+    QueueConfig("technical", "Технические сбои", "Technical failures", "8 800 200 30 30"),
+    QueueConfig("documents", "Документы", "Documents", "8 800 300 40 40"),
+)
+
+DEFAULT_CHANNELS: tuple[ChannelConfig, ...] = (
+    ChannelConfig("chat", "Чат", "Chat", 60),
+    ChannelConfig("telegram", "Telegram", "Telegram", 900),
+    ChannelConfig("vk", "ВКонтакте", "VK", 900),
+    ChannelConfig("cabinet_msg", "Сообщения в ЛК", "Cabinet messages", 900),
+    ChannelConfig("email", "Эл. почта", "E-mail", 86400, waiting_warn=500, waiting_crit=2000),
+    ChannelConfig("app", "Форма в приложении", "App form", 86400, waiting_warn=500, waiting_crit=2000),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The dashboard's settings. Field ``x`` is read from ``HOTLINE_X``."""
+
+    data_dir: str = _s("var", "Folder for the embedded SQLite files and simulator ground truth.")
+    telephony_url: str = _s("", "SQLAlchemy URL of the Asterisk queue_log database (read-only to us). "
+                                "Empty: sqlite file telephony.db in data_dir.")
+    ticketing_url: str = _s("", "SQLAlchemy URL of the CRM (ticketing) database (read-only to us). "
+                                "Empty: sqlite file crm.db in data_dir.")
+    app_db_url: str = _s("", "SQLAlchemy URL of the dashboard's own database (users, alerts, audit). "
+                             "Empty: sqlite file app.db in data_dir.")
+    redis_url: str = _s("", "Redis URL of the snapshot store; empty keeps snapshots in memory (one process).")
+    redis_key_prefix: str = _s("hotline:", "Prefix of the Redis keys the snapshot store writes.")
+    pbx_tz: str = _s("Europe/Moscow", "Zone in which the PBX writes queue_log.time; 'UTC' when Asterisk runs "
+                                      "with queue_log_realtime_use_gmt=yes.")
+    tz: str = _s("Europe/Moscow", "Display zone; 'today' starts at midnight in this zone.")
+    lang: str = _s("ru", "Default interface language: ru or en.")
+    poll_interval_s: float = _s(2.0, "Seconds between poll cycles of the source databases.")
+    poll_batch_rows: int = _s(20000, "Most rows read from one source table in one poll cycle.")
+    stale_after_s: float = _s(15.0, "A snapshot older than this is shown as stale on every screen.")
+    source_stale_after_s: float = _s(30.0, "A source without a successful poll for this long raises an alert.")
+    sl_threshold_s: int = _s(20, "Service-level answer-time target T in seconds (default for every queue).")
+    sl_goal: float = _s(0.80, "Service-level goal as a fraction (default for every queue).")
+    sl_variant: str = _s("default", "Service-level formula: default (answered<=T / answered+abandoned>short), "
+                                    "asterisk (answered<=T / answered) or asterisk2 (SL2).")
+    short_abandon_s: int = _s(5, "An ABANDON after less waiting than this is a short abandon, left out of "
+                                 "service level and abandonment rate.")
+    lost_call_after_s: int = _s(3600, "A call waiting longer than this without an exit event is flagged lost.")
+    wrapup_s: int = _s(15, "Wrap-up seconds after each call (the PBX queue's wrapuptime).")
+    queue_overrides: str = _s("", 'JSON of per-queue overrides, e.g. {"technical": {"waiting_crit": 30}}; '
+                                  "an unknown queue name adds a queue.")
+    channel_overrides: str = _s("", 'JSON of per-channel overrides, e.g. {"chat": {"target_s": 90}}.')
+    alert_raise_after_s: float = _s(20.0, "An alert condition must hold this long before the alert fires.")
+    alert_clear_after_s: float = _s(60.0, "A fired alert resolves after its condition has been clear this long.")
+    service_down_after_checks: int = _s(2, "Failed checks in a row before a portal service counts as down.")
+    web_host: str = _s("127.0.0.1", "Address the web app listens on.")
+    web_port: int = _s(8050, "Port the web app listens on.")
+    sim_scale: float = _s(0.05, "Simulator scale: 1.0 is about 150,000 contacts a day.")
+    sim_speed: float = _s(1.0, "Simulator speed-up factor in live mode (1.0 = real time).")
+    sim_seed: int = _s(7, "Random seed of the simulator.")
+    truth_path: str = _s("", "File of the simulator's injected-anomaly labels (never read by the dashboard). "
+                             "Empty: ground_truth.jsonl in data_dir.")
+
+    def url(self, which: str) -> str:
+        """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""
+        value = getattr(self, f"{which}_url")
+        if value:
+            return value
+        filename = {"telephony": "telephony.db", "ticketing": "crm.db", "app_db": "app.db"}[which]
+        return f"sqlite:///{os.path.join(self.data_dir, filename)}"
+
+    @property
+    def ground_truth_path(self) -> str:
+        return self.truth_path or os.path.join(self.data_dir, "ground_truth.jsonl")
+
+    def queues(self) -> tuple[QueueConfig, ...]:
+        """The configured queues with this settings' defaults and overrides applied."""
+        base = tuple(replace(q, sl_threshold_s=self.sl_threshold_s, sl_goal=self.sl_goal) for q in DEFAULT_QUEUES)
+        return _apply_overrides(base, self.queue_overrides, QueueConfig)
+
+    def channels(self) -> tuple[ChannelConfig, ...]:
+        return _apply_overrides(DEFAULT_CHANNELS, self.channel_overrides, ChannelConfig)
+
+    def queue(self, name: str) -> QueueConfig:
+        """The config of queue ``name``; an unknown queue gets the defaults and its own name as label."""
+        for q in self.queues():
+            if q.name == name:
+                return q
+        return QueueConfig(name, name, name, sl_threshold_s=self.sl_threshold_s, sl_goal=self.sl_goal)
+
+
+def _apply_overrides(base: tuple, raw: str, cls: type) -> tuple:
+    if not raw:
+        return base
+    try:
+        overrides = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"overrides are not valid JSON: {exc}") from exc
+    if not isinstance(overrides, dict):
+        raise SettingsError("overrides must be a JSON object keyed by name")
+    known = {item.name: item for item in base}
+    out = []
+    for item in base:
+        out.append(replace(item, **overrides.get(item.name, {})))
+    for name, values in overrides.items():
+        if name not in known:
+            out.append(cls(name=name, label_ru=values.pop("label_ru", name), label_en=values.pop("label_en", name),
+                           **values))
+    return tuple(out)
+
+
+class SettingsError(ValueError):
+    """A setting's value cannot be parsed."""
+
+
+def _parse(raw: str, kind: type, name: str) -> Any:
+    try:
+        if kind is bool:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{PREFIX}{name.upper()}={raw!r}: expected {kind.__name__}") from exc
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from ``environ`` (default: the process environment), then keyword overrides."""
+    environ = os.environ if environ is None else environ
+    kinds = {"str": str, "int": int, "float": float, "bool": bool}
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        key = PREFIX + f.name.upper()
+        if key in environ:
+            values[f.name] = _parse(environ[key], kinds[str(f.type)], f.name)
+    values.update(overrides)
+    return Settings(**values)
+
+
+def describe() -> list[tuple[str, Any, str]]:
+    """(environment variable, default, help) of every setting, for ``app.py settings`` and the README."""
+    return [(PREFIX + f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)]
