@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from data_access.alert_repo import AlertRepository
 from data_access.snapshot_store import SnapshotReader
 from settings import Settings
+from web.render_cache import RenderCache
 
 EXTENSION = "hotline"
 
@@ -18,6 +19,12 @@ class WebContext:
     settings: Settings
     reader: SnapshotReader
     alerts: AlertRepository
+    build: str
+    renders: RenderCache = field(default_factory=RenderCache)
+
+    def allowed_paths(self) -> set[str] | None:
+        """Pages the current user may open (None: all)."""
+        return None
 
 
 def ctx() -> WebContext:

@@ -1,0 +1,109 @@
+/* Clientside callbacks of the shell: data age and stale state, kiosk rotation, theme, reload on deploy.
+   The age is computed in the browser so that a screen turns stale even when the server is unreachable. */
+(function () {
+  "use strict";
+  var TEXT = {
+    ru: {s: "с", h: "ч", m: "мин", ago: "назад", data: "Данные", stale: "Последнее обновление {age} назад. Цифры на экране не текущие.",
+         never: "Нет связи с сервером: данные ещё не получены.", source: "Источник недоступен: "},
+    en: {s: "s", h: "h", m: "min", ago: "ago", data: "Data", stale: "Last update {age} ago. The numbers on screen are not current.",
+         never: "No connection to the server: no data received yet.", source: "Source unavailable: "}
+  };
+  var seen = null;  // {gen, recvAt, serverNow, bad}
+
+  function fmtAge(s, t) {
+    s = Math.max(0, Math.round(s));
+    if (s < 60) { return s + " " + t.s; }
+    var m = Math.floor(s / 60), r = s % 60;
+    if (m < 60) { return m + ":" + (r < 10 ? "0" : "") + r; }
+    return Math.floor(m / 60) + " " + t.h + " " + (m % 60) + " " + t.m;
+  }
+
+  function nowS() { return Date.now() / 1000; }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    hotline: {
+      freshness: function (nClock, fresh, config, lang) {
+        var t = TEXT[lang] || TEXT.ru;
+        var ctx = window.dash_clientside.callback_context;
+        var byFresh = ctx && ctx.triggered && ctx.triggered.some(function (x) { return x.prop_id.indexOf("fresh") === 0; });
+        if (fresh && fresh.gen && (byFresh || !seen)) {
+          seen = {gen: fresh.gen, recvAt: nowS(), serverNow: fresh.now, bad: fresh.bad || []};
+        }
+        var limit = (config && config.stale_after_s) || 15;
+        if (!seen) {
+          return [t.data + ": —", "age-badge age-stale", "stale-banner", t.never, "shell is-stale"];
+        }
+        var age = (nowS() - seen.recvAt) + (seen.serverNow - seen.gen);
+        var stale = age > limit || seen.bad.length > 0;
+        var text = t.stale.replace("{age}", fmtAge(age, t));
+        if (seen.bad.length > 0) { text = t.source + seen.bad.join(", ") + ". " + text; }
+        return [t.data + ": " + fmtAge(age, t) + " " + t.ago,
+                "age-badge " + (stale ? "age-stale" : (age > limit / 2 ? "age-warn" : "age-ok")),
+                stale ? "stale-banner" : "stale-banner hidden",
+                text,
+                stale ? "shell is-stale" : "shell"];
+      },
+
+      reloadOnDeploy: function (fresh, config) {
+        if (fresh && fresh.auth === false) {
+          window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+        } else if (fresh && config && fresh.build && config.build && fresh.build !== config.build) {
+          window.location.reload();
+        }
+        return window.dash_clientside.no_update;
+      },
+
+      kiosk: function (search) {
+        var p = new URLSearchParams(search || "");
+        var on = p.get("kiosk") === "1" || p.get("kiosk") === "true";
+        var pages = (p.get("rotate") || "").split(",").map(function (x) { return x.trim(); })
+          .filter(function (x) { return x; }).map(function (x) { return x.charAt(0) === "/" ? x : "/" + x; });
+        var every = Math.max(5, parseInt(p.get("every") || "30", 10) || 30);
+        var rotating = on && pages.length > 1;
+        return [{on: on, pages: pages, every: every, search: search || ""}, !rotating, every * 1000,
+                on ? "navbar-wrap hidden" : "navbar-wrap"];
+      },
+
+      rotate: function (n, kiosk, pathname) {
+        if (!kiosk || !kiosk.on || kiosk.pages.length < 2) { return window.dash_clientside.no_update; }
+        var i = kiosk.pages.indexOf(pathname);
+        return kiosk.pages[(i + 1) % kiosk.pages.length];
+      },
+
+      applyTheme: function (theme, search) {
+        var p = new URLSearchParams(search || "");
+        var chosen = p.get("theme") || theme || "dark";
+        document.documentElement.setAttribute("data-bs-theme", chosen);
+        document.documentElement.setAttribute("data-ag-theme-mode", chosen);
+        return chosen === "dark" ? "☀" : "☾";
+      },
+
+      toggleTheme: function (n, theme) {
+        if (!n) { return window.dash_clientside.no_update; }
+        return (theme || "dark") === "dark" ? "light" : "dark";
+      },
+
+      toggleLang: function (n, lang) {
+        if (!n) { return window.dash_clientside.no_update; }
+        return lang === "en" ? "ru" : "en";
+      },
+
+      langFromUrl: function (search, lang, config) {
+        var p = new URLSearchParams(search || "");
+        var fromUrl = p.get("lang");
+        if (fromUrl === "ru" || fromUrl === "en") { return fromUrl === lang ? window.dash_clientside.no_update : fromUrl; }
+        if (lang === "ru" || lang === "en") { return window.dash_clientside.no_update; }
+        return (config && config.lang) || "ru";
+      },
+
+      clock: function (n, config) {
+        var tz = (config && config.tz) || "Europe/Moscow";
+        try {
+          return new Date().toLocaleTimeString("ru-RU", {timeZone: tz, hour12: false});
+        } catch (e) {
+          return new Date().toLocaleTimeString();
+        }
+      }
+    }
+  });
+})();

@@ -1,0 +1,73 @@
+"""Number, duration and time formatting for the screens (times shown in the configured zone)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from components.i18n import ALERT_TEXT, t
+
+DASH = "—"
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    return DASH if value is None else f"{value * 100:.{digits}f}%"
+
+
+def duration(seconds: float | None) -> str:
+    """``45`` -> ``0:45``; ``3723`` -> ``1:02:03``."""
+    if seconds is None:
+        return DASH
+    s = max(int(round(seconds)), 0)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def duration_short(seconds: float | None, lang: str = "ru") -> str:
+    """At most five characters for wall tiles: ``0:45``, ``12:03``, then ``1ч05м`` / ``1h05m``."""
+    if seconds is None:
+        return DASH
+    s = max(int(round(seconds)), 0)
+    if s < 3600:
+        return f"{s // 60}:{s % 60:02d}"
+    h, m = divmod(s // 60, 60)
+    return f"{h}h{m:02d}m" if lang == "en" else f"{h}ч{m:02d}м"
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def local_time(iso: str | None, tz: str, fmt: str = "%H:%M:%S") -> str:
+    """An ISO UTC time from the snapshot as wall-clock time in ``tz``."""
+    if not iso:
+        return DASH
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def label(item: dict | None, lang: str, fallback: str = "") -> str:
+    """The Russian or English label of a queue, channel or service entry."""
+    if not item:
+        return fallback
+    return item.get("label_en" if lang == "en" else "label_ru") or item.get(
+        "name_en" if lang == "en" else "name_ru") or fallback
+
+
+def alert_message(alert: dict, snapshot: dict | None, lang: str) -> str:
+    """The alert's text in ``lang``, made from its rule and numbers."""
+    p = alert.get("params") or {}
+    scope = alert["scope"]
+    if snapshot:
+        entry = (snapshot.get("queues", {}).get(scope) or snapshot.get("channels", {}).get(scope))
+        if alert["rule"] == "source_stale":
+            scope = t(scope, lang)
+        elif entry:
+            scope = label(entry, lang, scope)
+    values = {"scope": scope, "value": num(p.get("value")), "warn": num(p.get("warn")),
+              "value_dur": duration(p.get("value")), "warn_dur": duration(p.get("warn")),
+              "value_pct": pct(p.get("value")), "warn_pct": pct(p.get("warn")),
+              "waiting": p.get("waiting", ""), "error": p.get("error") or t("stale_title", lang).lower(),
+              "name": p.get("name_en" if lang == "en" else "name_ru") or scope}
+    template = ALERT_TEXT.get(alert["rule"], ("{scope}: " + alert["rule"], "{scope}: " + alert["rule"]))
+    return template[1 if lang == "en" else 0].format(**values)

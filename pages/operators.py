@@ -1,0 +1,98 @@
+"""/operators: every operator coloured by state, with time in state, answered, AHT and occupancy."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from components import ids
+from components.format import duration, pct
+from components.grids import col, grid, state_col
+from components.i18n import norm_lang, t
+from web.context import ctx, snapshot
+
+dash.register_page(__name__, path="/operators", name="operators", title="Операторы — горячая линия", order=3,
+                   nav_key="nav_operators")
+
+STATES = ("available", "on_call", "wrap_up", "paused", "offline")
+
+
+def filter_options(snap: dict | None, lang: str) -> tuple[list, list, list]:
+    agents = (snap or {}).get("agents", [])
+    teams = sorted({(a["team"], a["team_name"] or a["team"]) for a in agents if a["team"]})
+    queues = sorted({q for a in agents for q in a["queues"]} | set((snap or {}).get("queues", {})))
+    return ([{"label": name, "value": code} for code, name in teams],
+            [{"label": q, "value": q} for q in queues],
+            [{"label": t(s, lang), "value": s} for s in STATES])
+
+
+def select(agents: list[dict], teams: list | None, queues: list | None, states: list | None) -> list[dict]:
+    """The operators passing the filters (an empty filter passes everybody)."""
+    return [a for a in agents if (not teams or a["team"] in teams)
+            and (not queues or set(queues) & set(a["queues"]))
+            and (not states or a["state"] in states)]
+
+
+def rows(agents: list[dict], lang: str) -> list[dict]:
+    """Grid rows, working operators first (by state), then by name."""
+    agents = sorted(agents, key=lambda a: (STATES.index(a["state"]) if a["state"] in STATES else 9, a["operator"]))
+    return [{"name": a["name"], "operator": a["operator"], "team": a["team_name"], "queues": ", ".join(a["queues"]),
+             "state": a["state"], "state_label": t(a["state"], lang), "in_state_s": a["in_state_s"],
+             "in_state": duration(a["in_state_s"]) if a["state"] != "offline" else "",
+             "pause_reason": a["pause_reason"], "answered": a["answered"], "aht": duration(a["aht_s"]),
+             "occupancy": pct(a["occupancy"])} for a in agents]
+
+
+def counts(agents: list[dict], lang: str) -> list:
+    total = html.Span([t("operators_total", lang), ": ", html.B(str(len(agents)))], className="count")
+    return [total] + [html.Span([t(s, lang), " ", html.B(str(sum(1 for a in agents if a["state"] == s)))],
+                                className=f"count st-{s}", **{"data-state": s}) for s in STATES]
+
+
+def columns(lang: str) -> list[dict]:
+    return [col("operator", "operator", lang, minWidth=200, pinned="left"), state_col(lang),
+            col("in_state", "in_state", lang, comparator={"function": "(a, b, na, nb) => "
+                                                         "(na.data.in_state_s || 0) - (nb.data.in_state_s || 0)"}),
+            col("pause_reason", "reason", lang), col("answered", "answered", lang, width=110),
+            col("aht", "aht", lang, width=100), col("occupancy", "occupancy", lang, width=110),
+            col("team", "team", lang, minWidth=160), col("queues", "queues", lang, minWidth=160)]
+
+
+def _dropdown(component_id: str, options: list, placeholder: str) -> dcc.Dropdown:
+    return dcc.Dropdown(id=component_id, options=options, multi=True, placeholder=placeholder)
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    lang = norm_lang(lang, ctx().settings.lang)
+    version, snap = snapshot()
+    agents = (snap or {}).get("agents", [])
+    team_opts, queue_opts, state_opts = filter_options(snap, lang)
+    return html.Div([
+        dcc.Store(id=ids.OPS_VERSION, data=None),
+        html.Div(counts(agents, lang), id=ids.OPS_COUNTS, className="panel state-counts"),
+        html.Div(id=ids.OPS_LABELS, className="panel filters", children=[
+            _dropdown(ids.OPS_TEAM, team_opts, t("filter_team", lang)),
+            _dropdown(ids.OPS_QUEUE, queue_opts, t("filter_queue", lang)),
+            _dropdown(ids.OPS_STATE, state_opts, t("filter_state", lang)),
+        ]),
+        html.Div(grid(ids.OPS_GRID, columns(lang), rows(agents, lang), lang, "100%", row_id="name"),
+                 className="grid-wrap"),
+    ])
+
+
+@callback(
+    Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_GRID, "rowData"), Output(ids.OPS_GRID, "columnDefs"),
+    Output(ids.OPS_TEAM, "options"), Output(ids.OPS_QUEUE, "options"), Output(ids.OPS_STATE, "options"),
+    Output(ids.OPS_VERSION, "data"),
+    Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), Input(ids.OPS_TEAM, "value"),
+    Input(ids.OPS_QUEUE, "value"), Input(ids.OPS_STATE, "value"), State(ids.OPS_VERSION, "data"),
+)
+def refresh_operators(_n, lang, teams, queues, states, known):
+    lang = norm_lang(lang, ctx().settings.lang)
+    version, snap = snapshot()
+    key = [version, lang, teams, queues, states]
+    if known == key:
+        raise PreventUpdate
+    chosen = select((snap or {}).get("agents", []), teams, queues, states)
+    return (counts(chosen, lang), rows(chosen, lang), columns(lang), *filter_options(snap, lang), key)
