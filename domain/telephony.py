@@ -104,7 +104,7 @@ class Agent:
     """A queue member (operator) as the PBX sees it, with today's staffed and busy seconds."""
 
     __slots__ = ("name", "queues", "logged_in", "paused", "pause_reason", "call", "wrap_until", "since",
-                 "last_ts", "staffed_s", "busy_s", "acc_at")
+                 "last_ts", "staffed_s", "busy_s", "acc_at", "dynamic")
 
     def __init__(self, name: str, ts: float) -> None:
         self.name = name
@@ -119,6 +119,7 @@ class Agent:
         self.staffed_s = 0.0
         self.busy_s = 0.0
         self.acc_at = ts
+        self.dynamic = False  # membership comes from ADDMEMBER/REMOVEMEMBER, not inferred from calls
 
     def state(self, now: float) -> str:
         if self.call is not None:
@@ -320,10 +321,11 @@ class TelephonyState:
         return agent
 
     def _learn_member(self, name: str, queue: str, ts: float) -> None:
-        """A member rung or connected is a logged-in member even without ADDMEMBER (static members)."""
+        """A static member (never added or removed by events) that is rung or connected is logged in."""
         agent = self._agent(name, ts)
-        if queue not in agent.queues:
-            agent.queues.add(queue)
+        if agent.dynamic:
+            return  # a COMPLETE after REMOVEMEMBER must not bring the membership back
+        agent.queues.add(queue)
         if not agent.logged_in and ts >= agent.last_ts:
             agent.change(ts, logged_in=True)
 
@@ -346,6 +348,8 @@ class TelephonyState:
             self.stats["agent_out_of_order"] += 1
             return
         verb, queue = ev.verb, ev.queue
+        if verb in ("ADDMEMBER", "REMOVEMEMBER"):
+            agent.dynamic = True
         if verb == "ADDMEMBER":
             if queue not in ql.NO_AGENT:
                 agent.queues.add(queue)

@@ -246,3 +246,16 @@ def test_paused_time_is_not_staffed_time():
                   E(T0 + 150, "NONE", "UNPAUSE", "", agent=AG)])
     staffed, busy = state.agents[AG].totals(T0 + 200)
     assert (round(staffed), round(busy)) == (100, 0)
+
+
+def test_a_call_ending_after_removemember_does_not_bring_the_membership_back():
+    state = make([E(T0, "MANAGER", "ADDMEMBER", "", agent=AG), *answered_call(T0 + 10)[:3],
+                  E(T0 + 30, "MANAGER", "REMOVEMEMBER", "", agent=AG)])
+    assert state.agents[AG].state(T0 + 31) == "on_call"  # removed while talking: the call goes on
+    state.apply(answered_call(T0 + 10)[3])
+    assert state.agents[AG].queues == set() and state.agents[AG].state(T0 + 200) == "offline"
+
+
+def test_static_members_are_learned_from_ring_events():
+    state = make([E(T0, "c1", "ENTERQUEUE", "", "1", "1"), E(T0 + 1, "c1", "RINGNOANSWER", "1000", agent="SIP/7")])
+    assert state.agents["SIP/7"].queues == {Q} and state.agents["SIP/7"].state(T0 + 2) == "available"
