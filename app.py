@@ -6,6 +6,8 @@
     python app.py simulate         the hotline simulator (PBX + CRM) writing to the source databases
     python app.py import-queue-log FILE
     python app.py snapshot --now ISO_OR_EPOCH [--json]
+    python app.py create-user --login L --role R   (roles: supervisor, manager, security, admin, display)
+    python app.py create-kiosk-token --user L --name N
     python app.py settings         every HOTLINE_* setting with its default and help
 """
 
@@ -43,11 +45,25 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from simulator.runner import start_background as start_simulator
 
     settings = _with_port(settings, args)
+    _demo_accounts(settings)
     stop = threading.Event()
     start_simulator(settings, stop)
     store = InMemorySnapshotStore()
     start_background(build_engine(settings, store), settings.poll_interval_s)
     return _serve(create_app(settings, store), settings)
+
+
+def _demo_accounts(settings: Settings) -> None:
+    import os
+
+    from web.demo import ensure_demo_users
+
+    created = ensure_demo_users(settings)
+    path = os.path.join(settings.data_dir, "demo-credentials.txt")
+    if created:
+        print("\nDemo accounts (also in " + path + "):\n" + created, flush=True)
+    elif os.path.exists(path):
+        print(f"\nDemo accounts: see {path}\n", flush=True)
 
 
 def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
@@ -100,6 +116,55 @@ def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(snapshot, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         print(format_summary(snapshot))
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    """Create a user (or set a new password with --reset); the password is read from the terminal or stdin."""
+    import getpass
+    import time
+
+    from data_access.appdb import open_app_db
+    from data_access.audit_repo import AuditEntry, AuditTrail
+    from data_access.users_repo import UserRepository
+    from web.passwords import hash_password
+
+    engine = open_app_db(settings.url("app_db"))
+    users = UserRepository(engine)
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    try:
+        hashed = hash_password(password)
+        if args.reset:
+            if not users.set_password(args.login, hashed):
+                raise ValueError(f"no user {args.login!r}")
+        else:
+            users.create(args.login, args.name or args.login, args.role, hashed, time.time())
+    except Exception as exc:  # noqa: BLE001 - a clear message for the operator, not a trace
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    action = "password_reset" if args.reset else "user_created"
+    AuditTrail(engine).append(AuditEntry("cli", "admin", action, args.login, {"role": args.role}), time.time())
+    print(f"{'password set for' if args.reset else 'created'} {args.login} ({args.role})")
+    return 0
+
+
+def cmd_create_kiosk_token(settings: Settings, args: argparse.Namespace) -> int:
+    """A long-lived sign-in link for a wall screen (display role); only its hash is stored."""
+    import time
+
+    from data_access.appdb import open_app_db
+    from data_access.audit_repo import AuditEntry, AuditTrail
+    from data_access.users_repo import UserRepository
+
+    engine = open_app_db(settings.url("app_db"))
+    users = UserRepository(engine)
+    user = users.by_login(args.user)
+    if user is None or user.role != "display":
+        print(f"error: {args.user!r} is not a user with the display role", file=sys.stderr)
+        return 2
+    token = users.create_token(args.name, user.id, "cli", time.time())
+    AuditTrail(engine).append(AuditEntry("cli", "admin", "kiosk_token_created", args.name), time.time())
+    print(f"/kiosk?token={token}&next=/wall%3Fkiosk%3D1")
     return 0
 
 
@@ -164,6 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="epoch seconds or ISO time (default: now)")
     p.add_argument("--json", action="store_true", help="print the snapshot as JSON (keys: docs/snapshot.md)")
     p.set_defaults(func=cmd_snapshot)
+    p = sub.add_parser("create-user", help="create a user or reset a password", description=cmd_create_user.__doc__)
+    p.add_argument("--login", required=True)
+    p.add_argument("--role", default="supervisor", help="supervisor, manager, security, admin or display")
+    p.add_argument("--name", help="full name shown in the audit trail")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--reset", action="store_true", help="set a new password for an existing user")
+    p.set_defaults(func=cmd_create_user)
+    p = sub.add_parser("create-kiosk-token", help="a sign-in link for a wall screen",
+                       description=cmd_create_kiosk_token.__doc__)
+    p.add_argument("--user", required=True, help="a user with the display role")
+    p.add_argument("--name", required=True, help="the screen's name, e.g. 'Wall 1, floor 3'")
+    p.set_defaults(func=cmd_create_kiosk_token)
     sub.add_parser("settings", help="list the settings").set_defaults(func=cmd_settings)
     return parser
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
@@ -114,6 +115,12 @@ class Settings:
     sim_seed: int = _s(7, "Random seed of the simulator.")
     truth_path: str = _s("", "File of the simulator's injected-anomaly labels (never read by the dashboard). "
                              "Empty: ground_truth.jsonl in data_dir.")
+    secret_key: str = _s("", "Key that signs session cookies. Empty: a random key kept in data_dir/secret_key.")
+    cookie_secure: bool = _s(False, "Send session cookies over HTTPS only (set it when served over TLS).")
+    session_minutes: int = _s(480, "Lifetime of a desk session in minutes (one shift by default).")
+    kiosk_days: int = _s(365, "Lifetime of a wall screen's (display role) remembered sign-in, in days.")
+    login_max_failures: int = _s(5, "Failed sign-ins for one login within 15 minutes before it is locked out.")
+    login_max_failures_ip: int = _s(20, "Failed sign-ins from one address within 15 minutes before it is locked out.")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""
@@ -122,6 +129,19 @@ class Settings:
             return value
         filename = {"telephony": "telephony.db", "ticketing": "crm.db", "app_db": "app.db"}[which]
         return f"sqlite:///{os.path.join(self.data_dir, filename)}"
+
+    def secret(self) -> str:
+        """The session-signing key: the setting, or a random one kept in data_dir (created on first use)."""
+        if self.secret_key:
+            return self.secret_key
+        path = os.path.join(self.data_dir, "secret_key")
+        if not os.path.exists(path):
+            os.makedirs(self.data_dir, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
 
     @property
     def ground_truth_path(self) -> str:

@@ -107,3 +107,22 @@
     }
   });
 })();
+
+/* A screen whose session expired signs in again by itself: a wall screen with its kiosk token, a desk
+   through the sign-in page. Without this, Dash would keep failing its callbacks silently (a frozen screen). */
+(function () {
+  "use strict";
+  var EVERY_MS = 20000;
+  function check() {
+    fetch("/_hotline/heartbeat", {credentials: "same-origin", cache: "no-store"}).then(function (r) {
+      if (r.status !== 401) { return; }
+      var here = window.location.pathname + window.location.search;
+      var token = null;
+      try { token = localStorage.getItem("hotline-kiosk-token"); } catch (e) {}
+      window.location.href = token
+        ? "/kiosk?token=" + encodeURIComponent(token) + "&next=" + encodeURIComponent(here)
+        : "/login?next=" + encodeURIComponent(here);
+    }).catch(function () { /* server unreachable: the stale state already says so */ });
+  }
+  if (window.location.pathname !== "/login") { setInterval(check, EVERY_MS); }
+})();

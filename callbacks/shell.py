@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import time
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback
+from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
 from components import ids
 from components.i18n import norm_lang
 from components.shell import nav_links
+from web.access import shell_callback
 from web.context import ctx, snapshot
 
 
-@callback(Output(ids.FRESH, "data"), Input(ids.TICK, "n_intervals"))
+@shell_callback(Output(ids.FRESH, "data"), Input(ids.TICK, "n_intervals"))
 def feed_freshness(_n):
     """A few bytes per tick: when the snapshot was made, which sources are down, the build id."""
     _version, snap = snapshot()
@@ -21,7 +22,7 @@ def feed_freshness(_n):
             "build": ctx().build}
 
 
-@callback(Output(ids.NAV_LINKS, "children"), Output(ids.LANG_TOGGLE, "children"),
+@shell_callback(Output(ids.NAV_LINKS, "children"), Output(ids.LANG_TOGGLE, "children"),
           Input(ids.LANG, "data"), Input(ids.URL, "pathname"))
 def relabel_navigation(lang, pathname):
     lang = norm_lang(lang, ctx().settings.lang)

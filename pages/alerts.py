@@ -6,26 +6,24 @@ import time
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx as dash_ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx as dash_ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.format import alert_message, local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t
-from web.context import ctx, snapshot
+from web.access import page_callback
+from web.auth import audit
+from web.context import ctx, snapshot, user_login, user_role
 
 dash.register_page(__name__, path="/alerts", name="alerts", title="Оповещения — горячая линия", order=5,
-                   nav_key="nav_alerts", display=True)
+                   nav_key="nav_alerts", roles=["supervisor", "manager", "admin", "display", "security"])
 
 HISTORY_ROWS = 300
 
 
-def current_user_name() -> str:
-    """Who is acknowledging: the signed-in user's login."""
-    from flask_login import current_user
-
-    return getattr(current_user, "login", None) or "anonymous"
+ACK_ROLES = {"supervisor", "manager", "admin", "security"}
 
 
 def alert_card(a: dict, snap: dict | None, lang: str, tz: str, can_ack: bool) -> html.Div:
@@ -76,7 +74,8 @@ def active_body(snap: dict | None, lang: str) -> list:
     if not alerts:
         return [html.Div(t("no_alerts", lang), className="panel text-success fw-bold", id="no-alerts")]
     ordered = sorted(alerts, key=lambda a: (a["severity"] != "critical", a["state"] == "acknowledged"))
-    return [alert_card(a, snap, lang, tz, can_ack=True) for a in ordered]
+    can_ack = user_role() in ACK_ROLES  # a wall screen (display role) shows alerts but cannot acknowledge them
+    return [alert_card(a, snap, lang, tz, can_ack) for a in ordered]
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
@@ -92,8 +91,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-@callback(
-    Output(ids.ALERTS_BODY, "children"), Output(ids.ALERTS_HISTORY, "rowData"),
+@page_callback(
+    "/alerts", Output(ids.ALERTS_BODY, "children"), Output(ids.ALERTS_HISTORY, "rowData"),
     Output(ids.ALERTS_HISTORY, "columnDefs"), Output("h-active", "children"), Output("h-history", "children"),
     Output(ids.ALERTS_REFRESH, "data"),
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), Input({"type": ids.ACK, "id": ALL}, "n_clicks"),
@@ -105,8 +104,10 @@ def refresh_alerts(_n, lang, _clicks, known):
     version, snap = snapshot()
     trigger = dash_ctx.triggered_id
     acked = isinstance(trigger, dict) and trigger.get("type") == ids.ACK and dash_ctx.triggered[0]["value"]
-    if acked:
-        ctx().alerts.acknowledge(int(trigger["id"]), current_user_name(), time.time())
+    if acked and user_role() in ACK_ROLES:
+        alert_id = int(trigger["id"])
+        if ctx().alerts.acknowledge(alert_id, user_login(), time.time()):
+            audit("alert_ack", f"alert:{alert_id}")
     elif known == [version, lang]:
         raise PreventUpdate
     tz = ctx().settings.tz

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.format import duration, pct
 from components.grids import col, grid, state_col
 from components.i18n import norm_lang, t
+from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/operators", name="operators", title="Операторы — горячая линия", order=3,
-                   nav_key="nav_operators")
+                   nav_key="nav_operators", roles=["supervisor", "manager", "admin"])
 
 STATES = ("available", "on_call", "wrap_up", "paused", "offline")
 
@@ -81,8 +82,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-@callback(
-    Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_GRID, "rowData"), Output(ids.OPS_GRID, "columnDefs"),
+@page_callback(
+    "/operators", Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_GRID, "rowData"),
+    Output(ids.OPS_GRID, "columnDefs"),
     Output(ids.OPS_TEAM, "options"), Output(ids.OPS_QUEUE, "options"), Output(ids.OPS_STATE, "options"),
     Output(ids.OPS_VERSION, "data"),
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), Input(ids.OPS_TEAM, "value"),

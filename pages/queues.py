@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -13,10 +13,11 @@ from components.format import duration, label, local_time, pct
 from components.grids import col, grid, state_col
 from components.i18n import kpi_help, norm_lang, t
 from components.wall import metric
+from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/queues", name="queues", title="Очереди — горячая линия", order=2,
-                   nav_key="nav_queues")
+                   nav_key="nav_queues", roles=["supervisor", "manager", "admin"])
 
 
 def _queue_names(snap: dict | None) -> list[str]:
@@ -106,8 +107,9 @@ def layout(queue: str | None = None, lang: str | None = None, **_query) -> html.
     ])
 
 
-@callback(
-    Output(ids.QUEUE_SUMMARY, "children"), Output(ids.QUEUE_CHART, "figure"), Output(ids.QUEUE_WAITING, "rowData"),
+@page_callback(
+    "/queues", Output(ids.QUEUE_SUMMARY, "children"), Output(ids.QUEUE_CHART, "figure"),
+    Output(ids.QUEUE_WAITING, "rowData"),
     Output(ids.QUEUE_ABANDONED, "rowData"), Output(ids.QUEUE_AGENTS, "rowData"),
     Output(ids.QUEUE_WAITING, "columnDefs"), Output(ids.QUEUE_ABANDONED, "columnDefs"),
     Output(ids.QUEUE_AGENTS, "columnDefs"), Output("h-chart", "children"), Output("h-waiting", "children"),

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.charts import sparkline_src
 from components.format import label, local_time, num
 from components.i18n import norm_lang, t
+from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/services", name="services", title="Сервисы — горячая линия", order=4,
-                   nav_key="nav_services", display=True)
+                   nav_key="nav_services", roles=["supervisor", "manager", "admin"])
 
 
 def service_card(s: dict, lang: str, tz: str) -> dbc.Col:
@@ -81,8 +82,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                      html.Div(body(snap, lang), id=ids.SERVICES_BODY)])
 
 
-@callback(Output(ids.SERVICES_BODY, "children"), Output(ids.SERVICES_VERSION, "data"),
-          Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), State(ids.SERVICES_VERSION, "data"))
+@page_callback(
+    "/services", Output(ids.SERVICES_BODY, "children"), Output(ids.SERVICES_VERSION, "data"),
+    Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), State(ids.SERVICES_VERSION, "data"))
 def refresh_services(_n, lang, known):
     lang = norm_lang(lang, ctx().settings.lang)
     version, snap = snapshot()

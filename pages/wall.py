@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.i18n import norm_lang, t
 from components.wall import wall
+from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/wall", name="wall", title="Табло — горячая линия", order=1, nav_key="nav_wall",
-                   display=True)
+                   roles=["supervisor", "manager", "admin", "display"])
 
 
 def render(version: int, snap: dict | None, lang: str) -> list:
@@ -33,8 +34,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-@callback(Output(ids.WALL_BODY, "children"), Output(ids.WALL_VERSION, "data"),
-          Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), State(ids.WALL_VERSION, "data"))
+@page_callback(
+    "/wall", Output(ids.WALL_BODY, "children"), Output(ids.WALL_VERSION, "data"),
+    Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), State(ids.WALL_VERSION, "data"))
 def refresh_wall(_n, lang, known):
     """Redraw only when the snapshot version or the language changed (otherwise nothing is sent)."""
     lang = norm_lang(lang, ctx().settings.lang)

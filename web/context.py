@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from data_access.alert_repo import AlertRepository
+from data_access.audit_repo import AuditTrail
 from data_access.snapshot_store import SnapshotReader
+from data_access.users_repo import UserRepository
 from settings import Settings
 from web.render_cache import RenderCache
 
@@ -19,12 +21,19 @@ class WebContext:
     settings: Settings
     reader: SnapshotReader
     alerts: AlertRepository
+    users: UserRepository
+    audit: AuditTrail
     build: str
+    app_db: object = None
     renders: RenderCache = field(default_factory=RenderCache)
 
-    def allowed_paths(self) -> set[str] | None:
-        """Pages the current user may open (None: all)."""
-        return None
+    def allowed_paths(self) -> set[str]:
+        """Pages the signed-in user may open."""
+        from flask_login import current_user
+
+        from web.access import allowed_paths
+
+        return allowed_paths(getattr(current_user, "role", "")) if current_user.is_authenticated else set()
 
 
 def ctx() -> WebContext:
@@ -35,3 +44,15 @@ def ctx() -> WebContext:
 def snapshot() -> tuple[int, dict | None]:
     """The newest (version, snapshot) this worker knows."""
     return ctx().reader.get()
+
+
+def user_role() -> str:
+    from flask_login import current_user
+
+    return getattr(current_user, "role", "") if current_user.is_authenticated else ""
+
+
+def user_login() -> str:
+    from flask_login import current_user
+
+    return getattr(current_user, "login", "") if current_user.is_authenticated else ""

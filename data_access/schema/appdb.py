@@ -1,21 +1,31 @@
-"""The dashboard's own database: alert lifecycle now; users, audit trail and cases join it later."""
+"""The dashboard's own database: users, alert lifecycle, the audit trail, copies of access rows, cases.
+
+All times are naive UTC.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger, Boolean, Column, DateTime, DDL, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Table,
+    Text, event,
+)
 
 metadata = MetaData()
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
+
+def _id() -> Column:
+    return Column("id", _ID, primary_key=True, autoincrement=True)
+
+
 alerts = Table(
-    "alerts", metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
-    Column("key", String(200), nullable=False),           # rule:scope, e.g. waiting:technical
+    "alerts", metadata, _id(),
+    Column("key", String(200), nullable=False),           # rule:scope, e.g. queue_waiting:technical
     Column("rule", String(40), nullable=False),
     Column("scope", String(80), nullable=False),
     Column("severity", String(10), nullable=False),       # warning | critical
     Column("params", Text, nullable=False),               # JSON: the numbers the message is made from
-    Column("fired_at", DateTime, nullable=False),         # UTC
+    Column("fired_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
     Column("acked_by", String(80)),
@@ -23,3 +33,176 @@ alerts = Table(
     Index("ix_alerts_active", "resolved_at", "key"),
     Index("ix_alerts_fired", "fired_at"),
 )
+
+users = Table(
+    "users", metadata, _id(),
+    Column("login", String(80), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),           # supervisor | security | manager | admin | display
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_login_at", DateTime),
+)
+
+kiosk_tokens = Table(
+    "kiosk_tokens", metadata, _id(),
+    Column("name", String(120), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token; the token is never kept
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("revoked_at", DateTime),
+    Column("last_used_at", DateTime),
+)
+
+login_attempts = Table(
+    "login_attempts", metadata, _id(),
+    Column("ts", DateTime, nullable=False),
+    Column("login", String(80), nullable=False),
+    Column("ip", String(45), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempts_login", "login", "ts"),
+    Index("ix_login_attempts_ip", "ip", "ts"),
+)
+
+audit_log = Table(
+    "audit_log", metadata, _id(),
+    Column("ts", DateTime, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("action", String(40), nullable=False),         # sign_in | sign_in_failed | reveal | export | ...
+    Column("target", String(200), nullable=False, server_default=""),
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("ip", String(45), nullable=False, server_default=""),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),           # SHA-256 over prev_hash and this row: a hash chain
+    Index("ix_audit_ts", "ts"),
+    Index("ix_audit_actor", "actor", "ts"),
+)
+
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("count", BigInteger, nullable=False),
+)
+
+access_events = Table(
+    "access_events", metadata,
+    Column("id", _ID, primary_key=True, autoincrement=False),  # pd_access_log.id in the CRM
+    Column("ts", DateTime, nullable=False),
+    Column("day", String(10), nullable=False),            # local day, YYYY-MM-DD
+    Column("operator_id", BigInteger, nullable=False),
+    Column("team_id", BigInteger),
+    Column("citizen_id", BigInteger),
+    Column("action", String(10), nullable=False),
+    Column("ticket_id", BigInteger),
+    Column("call_id", String(80)),
+    Column("ip", String(45), nullable=False),
+    Column("explained", Boolean, nullable=False),
+    Column("reason", String(20), nullable=False),         # ticket | team_ticket | call | search | none
+    Index("ix_ae_ts", "ts"),
+    Index("ix_ae_operator_ts", "operator_id", "ts"),
+    Index("ix_ae_citizen_ts", "citizen_id", "ts"),
+    Index("ix_ae_day_team", "day", "team_id"),
+)
+
+operator_days = Table(
+    "operator_days", metadata,
+    Column("operator_id", BigInteger, primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("team_id", BigInteger),
+    Column("touches", Integer, nullable=False, server_default="0"),
+    Column("distinct_citizens", Integer, nullable=False, server_default="0"),
+    Column("unexplained", Integer, nullable=False, server_default="0"),
+    Column("last_ts", DateTime),
+)
+
+cases = Table(
+    "cases", metadata, _id(),
+    Column("operator_id", BigInteger, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("band", String(10), nullable=False),           # info | low | medium | high | critical
+    Column("status", String(12), nullable=False),         # new | assigned | in_review | closed
+    Column("assignee", String(80)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("assigned_at", DateTime),
+    Column("closed_at", DateTime),
+    Column("closure", String(20)),                        # true_positive | benign_positive | false_positive | duplicate
+    Column("closure_detail", Text),
+    Column("legal_hold", Boolean, nullable=False, server_default="0"),
+    Column("incident_id", ForeignKey("incident_log.id")),
+    Index("ux_cases_operator_day", "operator_id", "day", unique=True),
+    Index("ix_cases_status", "status", "band"),
+)
+
+case_hits = Table(
+    "case_hits", metadata, _id(),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("detector", String(4), nullable=False),
+    Column("ts", DateTime, nullable=False),
+    Column("points", SmallInteger, nullable=False),
+    Column("reason_ru", Text, nullable=False),
+    Column("reason_en", Text, nullable=False),
+    Column("access_ids", Text, nullable=False),           # JSON list of access_events ids (the evidence)
+    Column("citizen_ids", Text, nullable=False),
+    Column("signin_ids", Text, nullable=False, server_default="[]"),
+    Index("ix_case_hits_case", "case_id"),
+    Index("ix_case_hits_detector_ts", "detector", "ts"),
+)
+
+case_events = Table(
+    "case_events", metadata, _id(),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("ts", DateTime, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(30), nullable=False),         # created | assigned | review | closed | hold | escalated
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_case_events_case", "case_id"),
+)
+
+allow_rules = Table(
+    "allow_rules", metadata, _id(),
+    Column("detector", String(4), nullable=False),
+    Column("operator_id", BigInteger),
+    Column("team_id", BigInteger),
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("case_id", ForeignKey("cases.id")),
+)
+
+incident_log = Table(
+    "incident_log", metadata, _id(),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("leak_suspected", Boolean, nullable=False, server_default="0"),
+    Column("notify_by", DateTime),                        # 24 h to notify Roskomnadzor when a leak is suspected
+    Column("report_by", DateTime),                        # 72 h for the internal investigation's results
+)
+
+poller_cursors = Table(
+    "poller_cursors", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# The audit trail is append-only at the database level too.
+for _dialect, _ddl in (
+    ("sqlite", ["CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"]),
+    ("postgresql", ["CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
+                    "DROP TRIGGER IF EXISTS audit_append_only ON audit_log",
+                    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_log "
+                    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()"]),
+):
+    for _statement in _ddl:
+        event.listen(audit_log, "after_create", DDL(_statement).execute_if(dialect=_dialect))

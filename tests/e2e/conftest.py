@@ -30,6 +30,7 @@ class LiveApp:
         self.engine = build_engine(settings, self.store)
         self.scheduler = start_background(self.engine, settings.poll_interval_s)
         self.app = build_dash_app(settings, self.store)
+        self.passwords = create_users(settings)
         self.port = free_port()
         from werkzeug.serving import make_server
 
@@ -82,6 +83,33 @@ class LiveApp:
         self.scheduler.shutdown(wait=False)
 
 
+USERS = {"super1": "supervisor", "sec1": "security", "wall1": "display", "admin1": "admin", "boss1": "manager"}
+
+
+def create_users(settings) -> dict[str, str]:
+    """One user per role; returns login -> password."""
+    from data_access.appdb import open_app_db
+    from data_access.users_repo import UserRepository
+    from web.passwords import hash_password
+
+    users = UserRepository(open_app_db(settings.url("app_db")))
+    out = {}
+    for login, role in USERS.items():
+        out[login] = f"{login}-correct-horse"
+        if users.by_login(login) is None:
+            users.create(login, f"Test {role}", role, hash_password(out[login]), time.time())
+    return out
+
+
+def sign_in(page, app: "LiveApp", login: str = "super1", target: str = "/wall") -> None:
+    """Sign in through the real sign-in form."""
+    page.goto(f"{app.url}/login?next={target}")
+    page.fill("#login", login)
+    page.fill("#password", app.passwords[login])
+    page.click("#submit")
+    page.wait_for_url(f"**{target.split('?')[0]}*")
+
+
 @pytest.fixture(scope="session")
 def e2e_settings(tmp_path_factory):
     from settings import load_settings
@@ -114,11 +142,19 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def anon_page(browser):
+    """A fresh browser context, signed in as nobody."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="ru-RU")
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture
+def page(anon_page, live_app):
+    """A browser page signed in as a shift supervisor."""
+    sign_in(anon_page, live_app)
+    return anon_page
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,0 +1,107 @@
+"""Users, kiosk tokens and sign-in attempts in the dashboard's own database."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from data_access.schema.appdb import kiosk_tokens as K, login_attempts as A, users as U
+from domain.clock import utc_naive
+
+ROLES = ("supervisor", "manager", "security", "admin", "display")
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    login: str
+    full_name: str
+    role: str
+    password_hash: str
+    active: bool
+
+
+def _user(row) -> UserRecord | None:
+    if row is None:
+        return None
+    return UserRecord(row.id, row.login, row.full_name, row.role, row.password_hash, bool(row.active))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserRepository:
+    """Reads and writes users; never sees a plain password (hashes come from web.passwords)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create(self, login: str, full_name: str, role: str, password_hash: str, now: float) -> int:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        with self.engine.begin() as conn:
+            return conn.execute(insert(U).values(login=login, full_name=full_name, role=role,
+                                                 password_hash=password_hash, created_at=utc_naive(now))
+                                ).inserted_primary_key[0]
+
+    def set_password(self, login: str, password_hash: str) -> bool:
+        with self.engine.begin() as conn:
+            return conn.execute(update(U).where(U.c.login == login).values(password_hash=password_hash)).rowcount == 1
+
+    def get(self, user_id: int) -> UserRecord | None:
+        with self.engine.connect() as conn:
+            return _user(conn.execute(select(U).where(U.c.id == user_id)).first())
+
+    def by_login(self, login: str) -> UserRecord | None:
+        with self.engine.connect() as conn:
+            return _user(conn.execute(select(U).where(U.c.login == login)).first())
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(U)).scalar()
+
+    def touch_login(self, user_id: int, now: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(U).where(U.c.id == user_id).values(last_login_at=utc_naive(now)))
+
+    # -- sign-in attempts (throttling) ----------------------------------------------------------------------
+    def record_attempt(self, login: str, ip: str, success: bool, now: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(A).values(ts=utc_naive(now), login=login[:80], ip=ip[:45], success=success))
+
+    def recent_failures(self, *, login: str | None = None, ip: str | None = None, since: float) -> int:
+        """Failed attempts since ``since`` for a login or an address, counted from its last success."""
+        column, value = (A.c.login, login) if login is not None else (A.c.ip, ip)
+        with self.engine.connect() as conn:
+            last_ok = conn.execute(select(func.max(A.c.ts)).where(column == value, A.c.success.is_(True))).scalar()
+            start = max(utc_naive(since), last_ok) if last_ok else utc_naive(since)
+            return conn.execute(select(func.count()).select_from(A).where(
+                column == value, A.c.success.is_(False), A.c.ts >= start)).scalar()
+
+    # -- kiosk tokens ----------------------------------------------------------------------------------------
+    def create_token(self, name: str, user_id: int, created_by: str, now: float) -> str:
+        """A new long-lived token for a wall screen; only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(insert(K).values(name=name, token_hash=token_hash(token), user_id=user_id,
+                                          created_at=utc_naive(now), created_by=created_by))
+        return token
+
+    def user_for_token(self, token: str, now: float) -> UserRecord | None:
+        """The display user of a valid, unrevoked token."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(K).where(K.c.token_hash == token_hash(token), K.c.revoked_at.is_(None))).first()
+            if row is None:
+                return None
+            conn.execute(update(K).where(K.c.id == row.id).values(last_used_at=utc_naive(now)))
+            user = _user(conn.execute(select(U).where(U.c.id == row.user_id)).first())
+        return user if user and user.active and user.role == "display" else None
+
+    def revoke_token(self, name: str, now: float) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(update(K).where(K.c.name == name, K.c.revoked_at.is_(None))
+                                .values(revoked_at=utc_naive(now))).rowcount

@@ -1,0 +1,161 @@
+"""Security: nothing without a session, 403 for a wrong role, throttling, cookies, kiosk tokens, audit."""
+
+import pytest
+
+from tests.web.conftest import PASSWORD, ROLE_USERS, callback_bodies, csrf_of, sign_in
+
+PAGES = ["/wall", "/queues", "/operators", "/services", "/alerts"]
+
+
+def test_pages_and_dash_routes_need_a_session(web):
+    app, _ = web
+    client = app.server.test_client()
+    for path in PAGES + ["/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path
+    for path in ("/_dash-layout", "/_dash-dependencies", "/_hotline/heartbeat"):
+        assert client.get(path).status_code == 401, path
+    assert client.get("/login").status_code == 200
+    assert client.get("/assets/10_hotline.css").status_code == 200
+
+
+def test_every_callback_is_refused_without_a_session(web):
+    app, _ = web
+    client = app.server.test_client()
+    bodies = callback_bodies(app)
+    assert len(bodies) >= 6
+    for outputs, body in bodies:
+        assert client.post("/_dash-update-component", json=body).status_code == 401, outputs
+
+
+def test_a_wrong_role_gets_403_from_the_callback_endpoint(web, client_as):
+    app, _ = web
+    wall = client_as("display")
+    by_page = {tuple(o): b for o, b in callback_bodies(app)}
+    queues_body = next(b for o, b in by_page.items() if "queue-summary" in o)
+    assert wall.post("/_dash-update-component", json=queues_body).status_code == 403
+    ops_body = next(b for o, b in by_page.items() if "ops-grid" in o)
+    assert wall.post("/_dash-update-component", json=ops_body).status_code == 403
+    wall_body = next(b for o, b in by_page.items() if "wall-body" in o)
+    wall_body["inputs"][1]["value"] = "ru"
+    assert wall.post("/_dash-update-component", json=wall_body).status_code == 200
+    supervisor = client_as("supervisor")
+    assert supervisor.post("/_dash-update-component", json=queues_body).status_code == 200
+
+
+def test_the_page_router_refuses_pages_of_other_roles(web, client_as):
+    app, _ = web
+    router = next(b for o, b in callback_bodies(app) if "_pages_content" in o)
+    for inp in router["inputs"]:
+        if inp["property"] == "pathname":
+            inp["value"] = "/queues"
+        elif inp["property"] == "search":
+            inp["value"] = ""
+    assert client_as("display").post("/_dash-update-component", json=router).status_code == 403
+    assert client_as("supervisor").post("/_dash-update-component", json=router).status_code == 200
+    assert client_as("security").post("/_dash-update-component", json=router).status_code == 403
+
+
+def test_unknown_and_malformed_callbacks_are_refused(client_as):
+    client = client_as("admin")
+    for body in ({"outputs": {"id": "made-up", "property": "children"}, "inputs": []}, {"x": 1}, [], "text"):
+        assert client.post("/_dash-update-component", json=body).status_code == 403
+
+
+def test_a_role_lands_on_its_own_pages(client_as):
+    wall = client_as("display")
+    assert wall.get("/queues").headers["Location"].endswith("/wall")
+    assert wall.get("/wall").status_code == 200
+    assert client_as("supervisor").get("/").headers["Location"].endswith("/wall")
+
+
+def test_repeated_wrong_passwords_are_throttled(web):
+    app, _ = web
+    client = app.server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "sup", "wrong-password-1").status_code == 401
+    locked = sign_in(client, "sup", PASSWORD)
+    assert locked.status_code == 429 and "временно заблокирован" in locked.get_data(as_text=True)
+    other = app.server.test_client()
+    assert sign_in(other, "mgr").status_code == 302  # another login is not locked
+    entries, _ = app.server.extensions["hotline"].audit.page(action="sign_in_failed")
+    assert len(entries) == 5 and entries[0]["target"] == "sup"
+
+
+def test_unknown_login_and_wrong_password_look_the_same(web):
+    app, _ = web
+    client = app.server.test_client()
+    a = sign_in(client, "nobody", "whatever-password").get_data(as_text=True)
+    b = sign_in(client, "sec", "whatever-password").get_data(as_text=True)
+    assert "Неверный логин или пароль" in a and "Неверный логин или пароль" in b
+
+
+def test_sign_in_needs_the_form_token(web):
+    app, _ = web
+    client = app.server.test_client()
+    client.get("/login")
+    response = client.post("/login", data={"login": "sup", "password": PASSWORD, "csrf": "forged"})
+    assert response.status_code == 400
+
+
+def test_session_cookie_is_httponly_and_samesite(web):
+    app, _ = web
+    client = app.server.test_client()
+    cookie = sign_in(client, "sup").headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_secure_cookies_when_configured(settings):
+    from dataclasses import replace
+
+    from web.factory import build_dash_app
+
+    app = build_dash_app(replace(settings, cookie_secure=True))
+    assert app.server.config["SESSION_COOKIE_SECURE"] and app.server.config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_no_open_redirect_after_sign_in(web):
+    app, _ = web
+    client = app.server.test_client()
+    response = sign_in(client, "sup", next_path="//evil.example/x")
+    assert response.headers["Location"].endswith("/wall")
+
+
+def test_kiosk_token_signs_in_a_wall_screen_with_a_remembered_session(web):
+    import time
+
+    app, _ = web
+    users = app.server.extensions["hotline"].users
+    token = users.create_token("wall 1", users.by_login("wall").id, "test", time.time())
+    client = app.server.test_client()
+    assert client.get("/kiosk?token=not-a-token").status_code == 403
+    response = client.get(f"/kiosk?token={token}")
+    assert response.status_code == 200 and "hotline-kiosk-token" in response.get_data(as_text=True)
+    assert "remember_token" in " ".join(response.headers.getlist("Set-Cookie"))
+    assert client.get("/_hotline/heartbeat").get_json()["role"] == "display"
+    assert client.get("/queues").headers["Location"].endswith("/wall")
+    users.revoke_token("wall 1", time.time())
+    assert app.server.test_client().get(f"/kiosk?token={token}").status_code == 403
+
+
+def test_sign_ins_are_audited_and_the_trail_is_append_only(web):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    app, _ = web
+    client = app.server.test_client()
+    sign_in(client, "sup")
+    trail = app.server.extensions["hotline"].audit
+    entries, total = trail.page()
+    assert total >= 1 and entries[0]["action"] == "sign_in" and entries[0]["actor"] == "sup"
+    assert trail.verify() == (True, None)
+    with pytest.raises(DatabaseError, match="append-only"):
+        with trail.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_log SET actor = 'someone else'"))
+    with pytest.raises(DatabaseError, match="append-only"):
+        with trail.engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_log"))
+
+
+def test_roles_map_is_complete():
+    assert set(ROLE_USERS) == {"supervisor", "manager", "security", "admin", "display"}
