@@ -189,6 +189,8 @@ class TelephonyState:
         self._recent: deque[tuple] = deque()
         self._recent_set: set[tuple] = set()
         self.latest_ts = 0.0
+        # Rows dated after this are refused: one row with a wrong year must not roll 'today' away.
+        self.horizon: float | None = None
 
     # -- events -------------------------------------------------------------------------------------------
     def apply_all(self, events: Iterable[ql.QueueLogEvent]) -> None:
@@ -198,6 +200,9 @@ class TelephonyState:
     def apply(self, ev: ql.QueueLogEvent) -> None:
         """Apply one event. Never raises on odd input: it is counted in :attr:`stats` instead."""
         self.stats["events"] += 1
+        if self.horizon is not None and ev.ts > self.horizon:
+            self.stats["future_rows"] += 1
+            return
         if self._seen(ev):
             self.stats["duplicates"] += 1
             return

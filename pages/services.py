@@ -55,7 +55,7 @@ def sources_table(snap: dict, lang: str, tz: str) -> html.Table:
 
 def input_counters(snap: dict, lang: str) -> html.Div:
     counters = snap.get("input", {})
-    shown = {k: v for k, v in counters.items() if k in ("duplicates", "out_of_order", "unknown_verb", "lost_calls")}
+    shown = {k: v for k, v in counters.items() if k in ("duplicates", "out_of_order", "unknown_verb", "lost_calls", "future_rows")}
     verbs = ", ".join(f"{k}×{v}" for k, v in counters.get("unknown_verbs", {}).items())
     text = "; ".join(f"{k}: {v}" for k, v in shown.items()) or "0"
     return html.Div([html.B(t("bad_input", lang) + ": "), text, f" ({verbs})" if verbs else ""], className="muted")

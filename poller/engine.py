@@ -30,6 +30,7 @@ MAX_BATCHES_PER_CYCLE = 10
 DIRECTORY_REFRESH_S = 60.0
 AGENT_LOOKBACK_S = 24 * 3600
 CHECK_HISTORY_S = 3600
+FUTURE_TOLERANCE_S = 600  # PBX clock ahead of ours by up to 10 minutes is accepted
 
 
 def telephony_config(s: Settings) -> TelephonyConfig:
@@ -130,6 +131,7 @@ class LiveEngine:
                 status.failure(now, result.error or "unknown error")
                 return
             events, self.tel_cursor = result.data
+            self.tel.horizon = (until if until is not None else now) + FUTURE_TOLERANCE_S
             self.tel.apply_all(events)
             status.bad_rows.update(result.bad)
             rows += result.rows

@@ -259,3 +259,10 @@ def test_a_call_ending_after_removemember_does_not_bring_the_membership_back():
 def test_static_members_are_learned_from_ring_events():
     state = make([E(T0, "c1", "ENTERQUEUE", "", "1", "1"), E(T0 + 1, "c1", "RINGNOANSWER", "1000", agent="SIP/7")])
     assert state.agents["SIP/7"].queues == {Q} and state.agents["SIP/7"].state(T0 + 2) == "available"
+
+
+def test_a_row_from_the_future_is_refused_and_does_not_roll_the_day():
+    state = make(answered_call(T0))
+    state.horizon = T0 + 600
+    state.apply(E(T0 + 86400 * 365, "x", "ENTERQUEUE", "", "1", "1"))
+    assert kpis(state)["offered"] == 1 and state.stats["future_rows"] == 1

@@ -50,7 +50,7 @@ def simulated(tmp_path_factory):
     settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("hour")), pbx_tz="Europe/Moscow",
                              tz="Europe/Moscow", sim_scale=0.02)
     written = backfill(settings, START, END, scale=0.02)
-    assert written["queue_log"] > 500
+    assert written["queue_log"] > 300
     return settings, replay_snapshot(settings, END)
 
 

@@ -16,7 +16,6 @@ import pytest
 from domain.clock import from_utc_naive
 from simulator.anomalies import Injector
 from simulator.scenarios import SCENARIOS
-
 from tests.simulator.conftest import parse_ts
 
 KINDS = {"D01", "D02", "D03", "D04", "D05", "D06", "D07", "D08", "D09", "D10", "D12", "D13", "D15", "D17", "D18",

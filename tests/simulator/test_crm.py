@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from domain.clock import from_utc_naive
-
 from tests.simulator.conftest import parse_ts
 
 CHANNELS = {"phone", "chat", "telegram", "vk", "cabinet_msg", "email", "app"}

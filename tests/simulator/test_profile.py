@@ -22,7 +22,7 @@ def test_mixes():
     assert sum(profile.CATEGORY_MIX.values()) == pytest.approx(1)
     assert sum(profile.CHANNEL_MIX.values()) == pytest.approx(1)
     assert set(profile.CHANNEL_MIX) == {"chat", "telegram", "vk", "cabinet_msg", "email", "app"}
-    for cat, queues in profile.QUEUE_BY_CATEGORY.items():
+    for queues in profile.QUEUE_BY_CATEGORY.values():
         assert sum(queues.values()) == pytest.approx(1)
     assert max(profile.QUEUE_BY_CATEGORY["technical"], key=profile.QUEUE_BY_CATEGORY["technical"].get) == "technical"
     assert max(profile.QUEUE_BY_CATEGORY["forms"], key=profile.QUEUE_BY_CATEGORY["forms"].get) == "documents"
@@ -48,5 +48,5 @@ def test_shift_cover_meets_every_hour_without_much_waste():
         for (start, hours), n in shifts.items():
             for i in range(hours):
                 cov[(start + i) % 24] += n
-        assert all(c >= r for c, r in zip(cov, need))
+        assert all(c >= r for c, r in zip(cov, need, strict=True))
         assert sum(cov) < 1.25 * sum(need)

@@ -14,7 +14,6 @@ import pytest
 
 from simulator import runner, state
 from simulator.events import Batch
-
 from tests.simulator.conftest import DAY0, backfill_run, make_settings
 
 HOUR = 3600.0
@@ -163,3 +162,19 @@ def test_background_plays_live_and_resumes(tmp_path, caplog):
 @pytest.mark.parametrize("text", ["2025-11-26T00:00:00Z", "2025-11-26T03:00:00+03:00", "2025-11-26 00:00:00"])
 def test_iso_times(text):
     assert runner._parse_iso(text) == DAY0 + 3 * HOUR
+
+
+def test_a_checkpoint_continues_exactly(tmp_path):
+    """Pickling the simulation and advancing the copy gives the same rows as advancing the original."""
+    settings = make_settings(tmp_path)
+    writer = runner.Writer(settings)
+    try:
+        cfg = runner.config(settings, 0.01)
+        pop, _ = runner.prepare(writer, settings, cfg, DAY0)
+    finally:
+        writer.close()
+    sim = runner.HotlineSimulator(cfg, pop, DAY0 + 9 * HOUR)
+    sim.advance_to(DAY0 + 10 * HOUR)
+    state.save_checkpoint(str(tmp_path), sim)
+    copy = state.load_checkpoint(str(tmp_path))
+    assert copy.advance_to(DAY0 + 11 * HOUR).rows == sim.advance_to(DAY0 + 11 * HOUR).rows

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from domain.clock import epoch_to_local_naive, utc_naive as slow_utc_naive
+from domain.clock import epoch_to_local_naive
+from domain.clock import utc_naive as slow_utc_naive
 from simulator.timeconv import LocalTime, utc_naive
 
 EPOCHS = st.floats(min_value=946684800, max_value=2524608000, allow_nan=False)   # 2000..2050
