@@ -68,6 +68,15 @@ def alert_message(alert: dict, snapshot: dict | None, lang: str) -> str:
               "value_dur": duration(p.get("value")), "warn_dur": duration(p.get("warn")),
               "value_pct": pct(p.get("value")), "warn_pct": pct(p.get("warn")),
               "waiting": p.get("waiting", ""), "error": p.get("error") or t("stale_title", lang).lower(),
-              "name": p.get("name_en" if lang == "en" else "name_ru") or scope}
+              "name": p.get("name_en" if lang == "en" else "name_ru") or scope,
+              "days": p.get("days", ""), "oldest": p.get("oldest") or ""}
     template = ALERT_TEXT.get(alert["rule"], ("{scope}: " + alert["rule"], "{scope}: " + alert["rule"]))
     return template[1 if lang == "en" else 0].format(**values)
+
+
+def in_state(agent: dict, snapshot: dict | None) -> float | None:
+    """Seconds the operator has been in the current state, as of the snapshot."""
+    since = agent.get("since_ts")
+    if since is None or not snapshot:
+        return None
+    return max(snapshot.get("generated_ts", since) - since, 0.0)

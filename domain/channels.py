@@ -22,13 +22,13 @@ class TicketFacts:
 
 def ticket_items(t: TicketFacts, target_s: int) -> tuple[Item, ...]:
     """The ticket's contribution to its channel's counters."""
-    items = [Item(t.channel, int(t.created_at // 60), "created", 1)]
+    items = [(t.channel, int(t.created_at // 60), "created", 1)]
     if t.first_response_at is not None:
         m = int(t.first_response_at // 60)
         response = max(t.first_response_at - t.created_at, 0.0)
-        items += [Item(t.channel, m, "responded", 1), Item(t.channel, m, "response_sum", response)]
+        items += [(t.channel, m, "responded", 1), (t.channel, m, "response_sum", response)]
         if response <= target_s:
-            items.append(Item(t.channel, m, "responded_in_t", 1))
+            items.append((t.channel, m, "responded_in_t", 1))
     return tuple(items)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+import time
+from datetime import datetime, time as dtime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -10,7 +11,7 @@ def day_start(ts: float, tz: str) -> float:
     """UTC epoch of the local midnight that starts the day containing ``ts``."""
     zone = ZoneInfo(tz)
     local = datetime.fromtimestamp(ts, zone)
-    midnight = datetime.combine(local.date(), time(0), zone)
+    midnight = datetime.combine(local.date(), dtime(0), zone)
     return midnight.timestamp()
 
 
@@ -18,7 +19,7 @@ def next_day_start(ts: float, tz: str) -> float:
     """UTC epoch of the local midnight after ``ts``."""
     zone = ZoneInfo(tz)
     local = datetime.fromtimestamp(ts, zone)
-    return datetime.combine(local.date() + timedelta(days=1), time(0), zone).timestamp()
+    return datetime.combine(local.date() + timedelta(days=1), dtime(0), zone).timestamp()
 
 
 def local_to_epoch(naive: datetime, tz: str) -> float:
@@ -44,4 +45,9 @@ def iso_utc(ts: float | None) -> str | None:
     """ISO 8601 UTC with a Z, second precision; None stays None."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def local_day(ts: float, tz: str) -> str:
+    """The local calendar day (YYYY-MM-DD) of ``ts`` in zone ``tz``."""
+    return datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime("%Y-%m-%d")

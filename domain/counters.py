@@ -2,59 +2,90 @@
 
 A call's contribution is computed from its facts before and after every event and the difference is
 applied, so a duplicate event changes nothing and an out-of-order event lands where it belongs. Counters are kept per
-scope (a queue, a channel, an operator) for today, per 15-minute interval of today, and per minute for the
-rolling windows.
+scope (a queue, a channel, an operator) per 15-minute interval of today (today's totals are their sum), and per
+minute for the rolling windows.
+
+A contribution item is a plain tuple ``(scope, minute, field, value)``: ``value`` added to counter ``field`` of
+``scope`` in the minute starting at epoch ``minute * 60`` (plain tuples: this is the poller's hot path).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Hashable, NamedTuple
+from typing import Hashable
 
-INTERVAL_S = 900
+INTERVAL_MIN = 15
+INTERVAL_S = INTERVAL_MIN * 60
 ROLLING_KEEP_MIN = 60
 
+Item = tuple  # (scope, minute, field, value)
 
-class Item(NamedTuple):
-    """``value`` added to counter ``field`` of ``scope`` in the minute starting at epoch ``minute * 60``."""
 
-    scope: Hashable
-    minute: int
-    field: str
-    value: float
+def _bucket(buckets: dict, key: int) -> defaultdict:
+    bucket = buckets.get(key)
+    if bucket is None:
+        bucket = buckets[key] = defaultdict(float)
+    return bucket
 
 
 class CounterBook:
-    """Today's totals, 15-minute intervals and per-minute buckets, fed by replaceable contributions."""
+    """15-minute intervals of today (and their totals) and per-minute buckets, fed by replaceable contributions."""
 
     def __init__(self, day_start: float, detailed: bool = True) -> None:
-        self._day_start_min = int(day_start // 60)
         self.day_start = day_start
+        self._day_min = int(day_start // 60)
         self.detailed = detailed  # False: today's totals only (per-operator books)
-        self.today: dict[Hashable, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.intervals: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
         self.minutes: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
+        self._totals: dict[Hashable, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._today: dict | None = None
+        # Minutes before this are not kept one by one (older than any rolling window): the rebuild skips them.
+        self.rolling_floor = 0
 
     def replace(self, old: tuple[Item, ...], new: tuple[Item, ...]) -> None:
-        """Swap a call's or ticket's old contribution for its new one (both computed from its facts)."""
+        """Swap a call's or ticket's old contribution for its new one (both computed from its facts).
+
+        Only the items that differ are applied (a contribution never repeats an item), so an event that adds
+        one fact to a call costs one or two counter updates, not a full swap.
+        """
         if old == new:
             return
-        for item in old:
-            self._add(item, -item.value)
-        for item in new:
-            self._add(item, item.value)
+        self._today = None
+        add = self._add
+        if old:
+            same = set(old).intersection(new)
+            for scope, minute, field, value in old:
+                if (scope, minute, field, value) not in same:
+                    add(scope, minute, field, -value)
+            new = [item for item in new if item not in same]
+        for scope, minute, field, value in new:
+            add(scope, minute, field, value)
 
-    def _add(self, item: Item, value: float) -> None:
-        if self.detailed:
-            # Minutes run across midnight so that the rolling windows do not empty at 00:00.
-            self.minutes[item.scope].setdefault(item.minute, defaultdict(float))[item.field] += value
-        if item.minute < self._day_start_min:
-            return  # before today: part of no daily counter
-        self.today[item.scope][item.field] += value
+    def _add(self, scope: Hashable, minute: int, field: str, value: float) -> None:
         if not self.detailed:
+            if minute >= self._day_min:
+                self._totals[scope][field] += value
             return
-        interval = (item.minute * 60 - int(self.day_start)) // INTERVAL_S
-        self.intervals[item.scope].setdefault(interval, defaultdict(float))[item.field] += value
+        # Minutes run across midnight so that the rolling windows do not empty at 00:00.
+        if minute >= self.rolling_floor:
+            _bucket(self.minutes[scope], minute)[field] += value
+        if minute >= self._day_min:
+            _bucket(self.intervals[scope], (minute - self._day_min) // INTERVAL_MIN)[field] += value
+
+    @property
+    def today(self) -> dict[Hashable, dict[str, float]]:
+        """Today's totals per scope (the sum of the intervals, computed once per change)."""
+        if not self.detailed:
+            return self._totals
+        if self._today is None:
+            totals: dict[Hashable, defaultdict[str, float]] = {}
+            for scope, intervals in self.intervals.items():
+                sums = totals[scope] = defaultdict(float)
+                for bucket in intervals.values():
+                    for field, value in bucket.items():
+                        sums[field] += value
+            self._today = totals
+        return self._today
 
     def window(self, scope: Hashable, now: float, minutes: int) -> dict[str, float]:
         """Sums of the last ``minutes`` minutes up to ``now`` (the current minute included)."""
@@ -69,6 +100,7 @@ class CounterBook:
     def trim_minutes(self, now: float) -> None:
         """Forget minute buckets older than the longest rolling window."""
         oldest = int(now // 60) - ROLLING_KEEP_MIN
+        self.rolling_floor = max(self.rolling_floor, oldest)
         for buckets in self.minutes.values():
             for minute in [m for m in buckets if m < oldest]:
                 del buckets[minute]
@@ -76,6 +108,7 @@ class CounterBook:
     def roll_day(self, day_start: float) -> None:
         """Start a new day at ``day_start``: today's totals and intervals restart from zero."""
         self.day_start = day_start
-        self._day_start_min = int(day_start // 60)
-        self.today.clear()
+        self._day_min = int(day_start // 60)
         self.intervals.clear()
+        self._totals.clear()
+        self._today = None

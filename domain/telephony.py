@@ -13,7 +13,7 @@ from typing import Iterable
 
 from domain import queue_log as ql
 from domain.clock import day_start, next_day_start
-from domain.counters import CounterBook, Item
+from domain.counters import ROLLING_KEEP_MIN, CounterBook, Item
 from domain.masking import mask_phone
 
 
@@ -66,34 +66,33 @@ class Call:
 
 def call_items(call: Call, cfg: TelephonyConfig) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
     """The call's contribution to the queue counters and to its operator's counters."""
-    q, out, agent_out = call.queue, [], []
+    q, out, agent_out, agent = call.queue, [], [], call.agent
     if call.entered_at is not None:
-        out.append(Item(q, int(call.entered_at // 60), "offered", 1))
+        out.append((q, int(call.entered_at // 60), "offered", 1))
     if call.connected_at is not None:
         m = int(call.connected_at // 60)
-        out += [Item(q, m, "answered", 1), Item(q, m, "hold_sum", call.hold_s)]
+        out += ((q, m, "answered", 1), (q, m, "hold_sum", call.hold_s))
         if call.hold_s <= cfg.threshold(q):
-            out.append(Item(q, m, "answered_in_t", 1))
-        if call.agent:
-            agent_out.append(Item(call.agent, m, "answered", 1))
-    if call.ended_at is not None:
+            out.append((q, m, "answered_in_t", 1))
+        if agent:
+            agent_out.append((agent, m, "answered", 1))
+    outcome = call.outcome
+    if outcome is not None and call.ended_at is not None:
         m = int(call.ended_at // 60)
-        if call.outcome in ("completed", "transferred"):
-            out += [Item(q, m, "handled", 1), Item(q, m, "talk_sum", call.talk_s)]
-            if call.outcome == "transferred":
-                out.append(Item(q, m, "transferred", 1))
-            if call.agent:
-                agent_out += [Item(call.agent, m, "handled", 1), Item(call.agent, m, "talk_sum", call.talk_s)]
-        elif call.outcome == "abandoned":
-            out.append(Item(q, m, "abandoned", 1))
+        if outcome == "completed" or outcome == "transferred":
+            out += ((q, m, "handled", 1), (q, m, "talk_sum", call.talk_s))
+            if outcome == "transferred":
+                out.append((q, m, "transferred", 1))
+            if agent:
+                agent_out += ((agent, m, "handled", 1), (agent, m, "talk_sum", call.talk_s))
+        elif outcome == "abandoned":
+            out.append((q, m, "abandoned", 1))
             if call.wait_s < cfg.short_abandon_s:
-                out.append(Item(q, m, "short_abandoned", 1))
+                out.append((q, m, "short_abandoned", 1))
             if call.wait_s <= cfg.threshold(q):
-                out.append(Item(q, m, "abandoned_in_t", 1))
-        elif call.outcome == "timeout":
-            out.append(Item(q, m, "timed_out", 1))
-        elif call.outcome == "lost":
-            out.append(Item(q, m, "lost", 1))
+                out.append((q, m, "abandoned_in_t", 1))
+        else:  # timeout | lost
+            out.append((q, m, "timed_out" if outcome == "timeout" else "lost", 1))
     return tuple(out), tuple(agent_out)
 
 
@@ -183,34 +182,54 @@ class TelephonyState:
         self.waiting: dict[str, dict[tuple[str, str], Call]] = {}
         self.abandoned: dict[str, OrderedDict[tuple[str, str], Call]] = {}
         self.agents: dict[str, Agent] = {}
+        self.dirty_agents: set[str] = set()  # changed since the snapshot last looked (its cache)
         self.queues: set[str] = set()
         self.stats: Counter[str] = Counter()
         self.unknown_verbs: Counter[str] = Counter()
         self._recent: deque[tuple] = deque()
         self._recent_set: set[tuple] = set()
+        self._pending: dict | None = None
         self.latest_ts = 0.0
         # Rows dated after this are refused: one row with a wrong year must not roll 'today' away.
         self.horizon: float | None = None
 
     # -- events -------------------------------------------------------------------------------------------
     def apply_all(self, events: Iterable[ql.QueueLogEvent]) -> None:
-        for event in events:
-            self.apply(event)
+        """Apply a batch. Calls are booked once per batch, from their facts before and after it: a start-up
+        rebuild of a whole day then costs one counter update per call, not one per event."""
+        self._pending = {}
+        count = 0
+        try:
+            for event in events:
+                count += 1
+                self._apply_one(event)
+        finally:
+            self.stats["events"] += count
+            pending, self._pending = self._pending, None
+            for key, (old, was_waiting, old_outcome) in pending.items():
+                call = self.calls.get(key)
+                if call is not None:
+                    self._settle(call, old, was_waiting, old_outcome)
 
     def apply(self, ev: ql.QueueLogEvent) -> None:
-        """Apply one event. Never raises on odd input: it is counted in :attr:`stats` instead."""
-        self.stats["events"] += 1
-        if self.horizon is not None and ev.ts > self.horizon:
+        """Apply one event (a batch of one)."""
+        self.apply_all((ev,))
+
+    def _apply_one(self, ev: ql.QueueLogEvent) -> None:
+        """Apply one event of a batch. Never raises on odd input: it is counted in :attr:`stats` instead."""
+        ts = ev.ts
+        if self.horizon is not None and ts > self.horizon:
             self.stats["future_rows"] += 1
             return
         if self._seen(ev):
             self.stats["duplicates"] += 1
             return
-        if ev.ts >= self.next_day:
-            self.roll_day(ev.ts)
-        if ev.ts < self.latest_ts:
+        if ts >= self.next_day:
+            self.roll_day(ts)
+        if ts < self.latest_ts:
             self.stats["out_of_order"] += 1
-        self.latest_ts = max(self.latest_ts, ev.ts)
+        else:
+            self.latest_ts = ts
         verb = ev.verb
         if verb in ql.CALL_VERBS:
             self._apply_call(ev)
@@ -224,38 +243,43 @@ class TelephonyState:
                 self.unknown_verbs[verb[:32]] += 1
 
     def _seen(self, ev: ql.QueueLogEvent) -> bool:
-        key = ev.dedup_key
-        if key in self._recent_set:
+        key = ev[:6]  # the event without its row id
+        recent = self._recent_set
+        if key in recent:
             return True
         self._recent.append(key)
-        self._recent_set.add(key)
-        if len(self._recent) > self.cfg.dedup_window:
-            self._recent_set.discard(self._recent.popleft())
+        recent.add(key)
+        if len(recent) > self.cfg.dedup_window:
+            recent.discard(self._recent.popleft())
         return False
 
     def _apply_call(self, ev: ql.QueueLogEvent) -> None:
         if ev.queue in ql.NO_AGENT or not ev.callid or ev.callid in ql.NO_AGENT:
             self.stats["ignored"] += 1
             return
-        self.queues.add(ev.queue)
+        if ev.queue not in self.queues:
+            self.queues.add(ev.queue)
+            self.waiting.setdefault(ev.queue, {})
         if ev.agent not in ql.NO_AGENT:
             self._learn_member(ev.agent, ev.queue, ev.ts)
         if ev.verb in ql.RING_VERBS or ev.verb in ql.CALL_OTHER_VERBS:
             return
         key = (ev.callid, ev.queue)
         call = self.calls.get(key)
+        if key not in self._pending:  # what the call contributed before this batch, booked when it ends
+            self._pending[key] = ((call_items(call, self.cfg), call.waiting, call.outcome) if call is not None
+                                  else (((), ()), False, None))
         if call is None:
             call = self.calls[key] = Call(ev.callid, ev.queue)
-        old = call_items(call, self.cfg)
-        was_waiting, old_outcome = call.waiting, call.outcome
         _CALL_HANDLERS[ev.verb](self, call, ev)
-        self._settle(call, old, was_waiting, old_outcome)
 
     def _settle(self, call: Call, old: tuple, was_waiting: bool, old_outcome: str | None) -> None:
         """Book the change of a call: counters, waiting list, abandoned list."""
         new = call_items(call, self.cfg)
         self.book.replace(old[0], new[0])
-        self.agent_book.replace(old[1], new[1])
+        if old[1] != new[1]:
+            self.agent_book.replace(old[1], new[1])
+            self.dirty_agents.update(item[0] for item in old[1] + new[1])
         key = (call.callid, call.queue)
         if call.waiting != was_waiting:
             waiting = self.waiting.setdefault(call.queue, {})
@@ -320,6 +344,7 @@ class TelephonyState:
 
     # -- operators ----------------------------------------------------------------------------------------
     def _agent(self, name: str, ts: float) -> Agent:
+        self.dirty_agents.add(name)
         agent = self.agents.get(name)
         if agent is None:
             agent = self.agents[name] = Agent(name, ts)
@@ -340,6 +365,7 @@ class TelephonyState:
             agent.change(ts, call=key, logged_in=True)
 
     def _agent_done(self, name: str, key: tuple[str, str], ts: float) -> None:
+        self.dirty_agents.add(name)
         agent = self.agents.get(name)
         if agent is not None and agent.call == key:
             agent.change(ts, call=None, wrap_until=ts + self.cfg.wrapup_s)
@@ -375,6 +401,12 @@ class TelephonyState:
             agent.last_ts = ev.ts  # PENALTY, RINGINUSE: no state change
 
     # -- time -------------------------------------------------------------------------------------------------
+    def set_clock(self, now: float, future_tolerance_s: float) -> None:
+        """The reader's 'now': rows dated later than now + tolerance are refused, and minute buckets older than
+        the rolling windows are not kept (a rebuild of a whole day then skips them)."""
+        self.horizon = now + future_tolerance_s
+        self.book.rolling_floor = max(self.book.rolling_floor, int(now // 60) - ROLLING_KEEP_MIN - 1)
+
     def tick(self, now: float) -> None:
         """Advance to ``now``: roll the day at local midnight, flag lost calls, forget old minute buckets."""
         if now >= self.next_day:
@@ -402,6 +434,7 @@ class TelephonyState:
         for agent in self.agents.values():
             agent.accrue(new_start)
             agent.staffed_s = agent.busy_s = 0.0
+        self.dirty_agents.update(self.agents)
         self.day_start, self.next_day = new_start, next_day_start(ts, self.cfg.tz)
         self.book.roll_day(new_start)
         self.agent_book.roll_day(new_start)

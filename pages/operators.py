@@ -7,7 +7,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
-from components.format import duration, pct
+from components.format import duration, in_state, pct
 from components.grids import col, grid, state_col
 from components.i18n import norm_lang, t
 from web.access import page_callback
@@ -35,12 +35,12 @@ def select(agents: list[dict], teams: list | None, queues: list | None, states: 
             and (not states or a["state"] in states)]
 
 
-def rows(agents: list[dict], lang: str) -> list[dict]:
+def rows(agents: list[dict], snap: dict | None, lang: str) -> list[dict]:
     """Grid rows, working operators first (by state), then by name."""
     agents = sorted(agents, key=lambda a: (STATES.index(a["state"]) if a["state"] in STATES else 9, a["operator"]))
     return [{"name": a["name"], "operator": a["operator"], "team": a["team_name"], "queues": ", ".join(a["queues"]),
-             "state": a["state"], "state_label": t(a["state"], lang), "in_state_s": a["in_state_s"],
-             "in_state": duration(a["in_state_s"]) if a["state"] != "offline" else "",
+             "state": a["state"], "state_label": t(a["state"], lang), "in_state_s": in_state(a, snap),
+             "in_state": duration(in_state(a, snap)) if a["state"] != "offline" else "",
              "pause_reason": a["pause_reason"], "answered": a["answered"], "aht": duration(a["aht_s"]),
              "occupancy": pct(a["occupancy"])} for a in agents]
 
@@ -77,7 +77,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             _dropdown(ids.OPS_QUEUE, queue_opts, t("filter_queue", lang)),
             _dropdown(ids.OPS_STATE, state_opts, t("filter_state", lang)),
         ]),
-        html.Div(grid(ids.OPS_GRID, columns(lang), rows(agents, lang), lang, "100%", row_id="name"),
+        html.Div(grid(ids.OPS_GRID, columns(lang), rows(agents, snap, lang), lang, "100%", row_id="name"),
                  className="grid-wrap"),
     ])
 
@@ -97,4 +97,4 @@ def refresh_operators(_n, lang, teams, queues, states, known):
     if known == key:
         raise PreventUpdate
     chosen = select((snap or {}).get("agents", []), teams, queues, states)
-    return (counts(chosen, lang), rows(chosen, lang), columns(lang), *filter_options(snap, lang), key)
+    return (counts(chosen, lang), rows(chosen, snap, lang), columns(lang), *filter_options(snap, lang), key)

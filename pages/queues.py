@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.charts import interval_figure
-from components.format import duration, label, local_time, pct
+from components.format import duration, in_state, label, local_time, pct
 from components.grids import col, grid, state_col
 from components.i18n import kpi_help, norm_lang, t
 from components.wall import metric
@@ -47,7 +47,7 @@ def summary(q: dict, lang: str) -> list:
 def _agent_rows(snap: dict, name: str, lang: str) -> list[dict]:
     rows = [a for a in snap["agents"] if name in a["queues"]]
     return [{"name": a["name"], "operator": a["operator"], "state": a["state"], "state_label": t(a["state"], lang),
-             "in_state": duration(a["in_state_s"]), "pause_reason": a["pause_reason"], "answered": a["answered"],
+             "in_state": duration(in_state(a, snap)), "pause_reason": a["pause_reason"], "answered": a["answered"],
              "aht": duration(a["aht_s"]), "occupancy": pct(a["occupancy"])} for a in rows]
 
 

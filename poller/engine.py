@@ -17,9 +17,9 @@ from data_access.telephony import QueueLogSource
 from data_access.ticketing import CrmCursors, CrmSource, Directory
 from domain.alerts import AlertTracker, Changes, Condition, evaluate
 from domain.channels import ChannelState
-from domain.clock import day_start
+from domain.clock import day_start, iso_utc
 from domain.services import ServiceHealth
-from domain.snapshot import build_snapshot
+from domain.snapshot import AgentViews, build_snapshot
 from domain.sources import SourceStatus
 from domain.telephony import TelephonyConfig, TelephonyState
 from settings import Settings
@@ -68,6 +68,8 @@ class LiveEngine:
         self._catching_up = False
         self._lock = threading.Lock()
         self.last_snapshot: dict | None = None
+        self.agent_views = AgentViews()
+        self.security = None  # the SecurityPipeline of this process, when it runs one (compliance status)
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self, now: float | None = None) -> None:
@@ -131,7 +133,7 @@ class LiveEngine:
                 status.failure(now, result.error or "unknown error")
                 return
             events, self.tel_cursor = result.data
-            self.tel.horizon = (until if until is not None else now) + FUTURE_TOLERANCE_S
+            self.tel.set_clock(until if until is not None else now, FUTURE_TOLERANCE_S)
             self.tel.apply_all(events)
             status.bad_rows.update(result.bad)
             rows += result.rows
@@ -201,11 +203,13 @@ class LiveEngine:
             channels = self.channels.view(now)
         self.services.prune_incidents(day_start(now, self.s.tz))
         sources = {name: st.view(now, self.s.source_stale_after_s) for name, st in self.status.items()}
-        return build_snapshot(now, self.tel, queue_cfgs=self.queue_cfgs, channel_cfgs=self.channel_cfgs,
+        snapshot = build_snapshot(now, self.tel, queue_cfgs=self.queue_cfgs, channel_cfgs=self.channel_cfgs,
                               channels=channels, services=self.services.view(now),
                               incidents=self.services.open_incidents(), sources=sources,
                               operators=self.directory.operators, variant=self.s.sl_variant,
-                              wrapup_s=self.s.wrapup_s, tz=self.s.tz)
+                              wrapup_s=self.s.wrapup_s, tz=self.s.tz, agent_views=self.agent_views)
+        snapshot["compliance"] = compliance_view(self.security, now, self.s.journal_retention_days)
+        return snapshot
 
     def _alerts(self, snapshot: dict, now: float) -> None:
         conditions = evaluate(snapshot, self.queue_cfgs, self.channel_cfgs, set(self.tracker.active))
@@ -225,6 +229,19 @@ class LiveEngine:
             except Exception as exc:  # noqa: BLE001
                 log.error("alert database unavailable: %s", exc)
         return [_unsaved(t.condition) for t in self.tracker.active.values()]
+
+
+def compliance_view(security, now: float, retention_days: int) -> dict:
+    """Journal retention and the detectors' health, for the services page and the retention alert."""
+    if security is None:
+        return {"retention_days": retention_days, "journal_oldest_at": None, "over_retention": False,
+                "detectors_ok": None, "detectors_error": None, "detectors_last_run_at": None}
+    st = security.status
+    oldest = st.journal_oldest_at
+    return {"retention_days": retention_days, "journal_oldest_at": iso_utc(oldest),
+            "over_retention": oldest is not None and now - oldest > (retention_days + 1) * 86400,
+            "detectors_ok": st.error is None and st.last_success_at is not None,
+            "detectors_error": st.error, "detectors_last_run_at": iso_utc(st.last_success_at)}
 
 
 def _unsaved(c: Condition) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import queue
 from typing import Any
 
 from settings import Settings
@@ -40,19 +41,36 @@ class SplitWriter:
         lean.rows = {k: v for k, v in batch.rows.items() if Writer.database_of(k) == "ticketing"}
         lean.updates, lean.truth, lean.until = batch.updates, batch.truth, batch.until
         lean.done = {"telephony"}
-        self.inbox.put(lean)
+        self._put(lean)
         return self._collect(counts, block=False)
 
     def close(self) -> dict[str, int]:
         """Wait for the child to finish; the rows it wrote since the last report. Raises what the child raised."""
-        self.inbox.put(None)
+        self._put(None)
         counts = self._collect({}, block=True)
         self.proc.join()
         return counts
 
+    def _check_alive(self) -> None:
+        # A child that died before it could report (e.g. it could not start) must not hang the parent forever.
+        if not self.proc.is_alive() and self.outbox.empty():
+            raise RuntimeError(f"ticketing writer process exited (code {self.proc.exitcode}) without finishing")
+
+    def _put(self, item: Batch | None) -> None:
+        while True:
+            try:
+                self.inbox.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                self._check_alive()
+
     def _collect(self, counts: dict[str, int], block: bool) -> dict[str, int]:
         while block or not self.outbox.empty():
-            kind, payload = self.outbox.get()
+            try:
+                kind, payload = self.outbox.get(timeout=1.0)
+            except queue.Empty:
+                self._check_alive()
+                continue
             if kind == "rows":
                 _add(counts, payload)
             elif kind == "error":
