@@ -53,3 +53,47 @@ ALERTS_BODY = "alerts-body"
 ALERTS_HISTORY = "alerts-history"
 ALERTS_REFRESH = "alerts-refresh"
 ACK = "ack"  # {"type": ACK, "id": alert id}
+
+# Security: access-log review
+ACC_FILTER = "acc-filter"
+ACC_SINCE = "acc-since"
+ACC_UNTIL = "acc-until"
+ACC_OPERATOR = "acc-operator"
+ACC_CITIZEN = "acc-citizen"
+ACC_ACTION = "acc-action"
+ACC_EXPLAINED = "acc-explained"
+ACC_APPLY = "acc-apply"
+ACC_EXPORT = "acc-export"
+ACC_DOWNLOAD = "acc-download"
+ACC_MESSAGE = "acc-message"
+ACC_GRID = "acc-grid"  # {"type": ACC_GRID, "key": n}: a new grid for each applied filter
+ACC_GRID_WRAP = "acc-grid-wrap"
+ACC_TIMELINE = "acc-timeline"
+ACC_WHO = "acc-who"
+ACC_REVEAL_ID = "acc-reveal-id"
+ACC_REVEAL_REASON = "acc-reveal-reason"
+ACC_REVEAL = "acc-reveal"
+ACC_REVEAL_OUT = "acc-reveal-out"
+
+# Security: cases and overview
+CASES_GRID = "cases-grid"
+CASES_FILTER = "cases-filter"
+CASE_DETAIL = "case-detail"
+CASE_SELECTED = "case-selected"
+CASE_ACTION = "case-action"  # {"type": CASE_ACTION, "action": ...}
+CASE_CLOSURE = "case-closure"
+CASE_NOTE = "case-note"
+CASE_LEAK = "case-leak"
+CASE_ALLOW_DAYS = "case-allow-days"
+CASE_ALLOW_SCOPE = "case-allow-scope"
+CASE_ALLOW_DETECTOR = "case-allow-detector"
+CASE_MESSAGE = "case-message"
+SEC_OVERVIEW = "sec-overview"
+SEC_VERSION = "sec-version"
+
+# Audit trail (administrators)
+AUDIT_GRID = "audit-grid"
+AUDIT_ACTOR = "audit-actor"
+AUDIT_ACTION = "audit-action"
+AUDIT_APPLY = "audit-apply"
+AUDIT_CHAIN = "audit-chain"

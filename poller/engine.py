@@ -28,7 +28,7 @@ log = logging.getLogger("hotline.poller")
 
 MAX_BATCHES_PER_CYCLE = 10
 DIRECTORY_REFRESH_S = 60.0
-AGENT_LOOKBACK_S = 24 * 3600
+AGENT_LOOKBACK_S = 13 * 3600  # covers a 12-hour shift that began before the rebuild window
 CHECK_HISTORY_S = 3600
 FUTURE_TOLERANCE_S = 600  # PBX clock ahead of ours by up to 10 minutes is accepted
 

@@ -16,13 +16,17 @@ from settings import Settings
 
 log = logging.getLogger("hotline.poller")
 JOB_ID = "poll-cycle"
+SECURITY_JOB_ID = "security-cycle"
 
 
 def build_engine(settings: Settings, store: SnapshotStore | None = None) -> LiveEngine:
-    """An engine wired to the configured sources, snapshot store and app database."""
+    """An engine wired to the configured sources, snapshot store and app database, with its security pipeline."""
+    from poller.security import SecurityPipeline
+
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
-    repo = AlertRepository(open_app_db(settings.url("app_db")))
-    engine = LiveEngine(settings, store, alert_repo=repo)
+    app_db = open_app_db(settings.url("app_db"))
+    engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db))
+    engine.security = SecurityPipeline(settings, app_db)
     engine.start()
     return engine
 
@@ -39,6 +43,12 @@ def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
     scheduler.add_job(_safe_cycle, "interval", args=[engine], seconds=interval_s, id=JOB_ID,
                       max_instances=1, coalesce=True, misfire_grace_time=max(1, int(interval_s)),
                       next_run_time=datetime.now(timezone.utc))
+    if engine.security is not None:
+        # Its own job: the detectors' work never delays the live screens' cycle.
+        every = engine.s.security_interval_s
+        scheduler.add_job(engine.security.cycle, "interval", seconds=every, id=SECURITY_JOB_ID, max_instances=1,
+                          coalesce=True, misfire_grace_time=max(1, int(every)),
+                          next_run_time=datetime.now(timezone.utc))
 
 
 def start_background(engine: LiveEngine, interval_s: float) -> BackgroundScheduler:

@@ -27,6 +27,22 @@ class WebContext:
     app_db: object = None
     renders: RenderCache = field(default_factory=RenderCache)
 
+    def access(self):
+        """The app database's copy of the access journal."""
+        from data_access.access_repo import AccessRepository
+
+        return AccessRepository(self.app_db)
+
+    def cases(self):
+        from data_access.case_repo import CaseRepository
+
+        return CaseRepository(self.app_db)
+
+    def names(self):
+        from data_access.operator_names import OperatorNames
+
+        return OperatorNames(self.app_db)
+
     def allowed_paths(self) -> set[str]:
         """Pages the signed-in user may open."""
         from flask_login import current_user

@@ -94,8 +94,10 @@ access_events = Table(
     Column("ts", DateTime, nullable=False),
     Column("day", String(10), nullable=False),            # local day, YYYY-MM-DD
     Column("operator_id", BigInteger, nullable=False),
+    Column("operator_login", String(80), nullable=False, server_default=""),
     Column("team_id", BigInteger),
     Column("citizen_id", BigInteger),
+    Column("citizen_masked", String(60), nullable=False, server_default=""),  # never the clear name
     Column("action", String(10), nullable=False),
     Column("ticket_id", BigInteger),
     Column("call_id", String(80)),
@@ -143,6 +145,7 @@ case_hits = Table(
     "case_hits", metadata, _id(),
     Column("case_id", ForeignKey("cases.id"), nullable=False),
     Column("detector", String(4), nullable=False),
+    Column("scope", String(120), nullable=False, server_default=""),  # with detector: one hit per case and scope
     Column("ts", DateTime, nullable=False),
     Column("points", SmallInteger, nullable=False),
     Column("reason_ru", Text, nullable=False),
@@ -150,7 +153,7 @@ case_hits = Table(
     Column("access_ids", Text, nullable=False),           # JSON list of access_events ids (the evidence)
     Column("citizen_ids", Text, nullable=False),
     Column("signin_ids", Text, nullable=False, server_default="[]"),
-    Index("ix_case_hits_case", "case_id"),
+    Index("ux_case_hits_scope", "case_id", "detector", "scope", unique=True),
     Index("ix_case_hits_detector_ts", "detector", "ts"),
 )
 
@@ -184,6 +187,16 @@ incident_log = Table(
     Column("leak_suspected", Boolean, nullable=False, server_default="0"),
     Column("notify_by", DateTime),                        # 24 h to notify Roskomnadzor when a leak is suspected
     Column("report_by", DateTime),                        # 72 h for the internal investigation's results
+)
+
+operator_names = Table(
+    "operator_names", metadata,                           # the CRM's operators as the security pages show them
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("login", String(80), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("team_id", BigInteger),
+    Column("team_name", String(200)),
+    Column("role", String(20)),
 )
 
 poller_cursors = Table(

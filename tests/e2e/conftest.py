@@ -117,7 +117,8 @@ def e2e_settings(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e")
     settings = load_settings({}, data_dir=str(folder), poll_interval_s=1.0, stale_after_s=6.0,
-                             source_stale_after_s=6.0, alert_raise_after_s=0.0, sim_scale=0.02)
+                             source_stale_after_s=6.0, alert_raise_after_s=0.0, sim_scale=0.02,
+                             security_interval_s=2.0)
     now = time.time()
     backfill(settings, now - 2 * 3600, now, scale=0.02)
     return settings

@@ -1,0 +1,137 @@
+"""Scores the access-anomaly detectors against the simulator's injected anomalies (its ground-truth file).
+
+    python bench/detectors.py [--scale 1.0] [--warmup-days 7] [--days 7] [--dir /tmp/hotline-bench]
+
+The simulator back-fills warm-up days (the baselines need history) plus the scored week; the production
+security pipeline (CRM-backed context, app database, cases) then reads the journals in time order, as the
+poller does live. Printed: recall per injected scenario (a labelled operator-day has a case at band medium or
+above; also whether the scenario's own detector fired), precision per detector over its hits in cases at band
+medium and above, and alerts (cases at medium and above) per 1,000 operator-days.
+Targets: recall >= 0.9 for every scenario, precision >= 0.8 for every detector.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.poll_cycle import END  # noqa: E402
+from data_access.appdb import open_app_db  # noqa: E402
+from domain.clock import local_day  # noqa: E402
+from poller.security import SecurityPipeline  # noqa: E402
+from settings import load_settings  # noqa: E402
+
+CHUNK = 5000
+MEDIUM_UP = ("medium", "high", "critical")
+
+
+def ensure_history(folder: Path, days: float, scale: float) -> dict:
+    marker = folder / "bench-detectors.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    from simulator.runner import backfill
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    rows = backfill(load_settings({}, data_dir=str(folder), sim_scale=scale), END - days * 86400, END, scale=scale)
+    info = {"days": days, "rows": rows, "backfill_s": round(time.perf_counter() - t0, 1)}
+    marker.write_text(json.dumps(info))
+    return info
+
+
+def replay(pipeline: SecurityPipeline) -> int:
+    """Feed both journals through the pipeline in time order, in chunks, as live polling would."""
+    src, seen, after_a, after_s = pipeline.source, 0, 0, 0
+    pipeline.cursors = {"access": 0, "signin": 0}
+    pipeline._refresh(END)
+    while True:
+        accesses = src.accesses(after_id=after_a, limit=CHUNK)
+        if not accesses:
+            break
+        horizon = accesses[-1].ts
+        signins = [s for s in src.signins(after_id=after_s, limit=10**6) if s.ts <= horizon]
+        pipeline._run(accesses, signins, horizon + 1)
+        after_a = accesses[-1].id
+        after_s = signins[-1].id if signins else after_s
+        seen += len(accesses)
+        if seen % 200000 < CHUNK:
+            print(f"  {seen} access rows, at {local_day(horizon, pipeline.s.tz)}", flush=True)
+    rest = src.signins(after_id=after_s, limit=10**6)
+    pipeline._run([], rest, END + 3600)
+    return seen
+
+
+def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> dict:
+    cases = [c for c in pipeline.cases.list(limit=10**6) if c["day"] >= scored_from]
+    flagged = {(c["operator_id"], c["day"]): c for c in cases if c["band"] in MEDIUM_UP}
+    labels = [t for t in truth if t["day"] >= scored_from]
+    labelled_days = {(t["operator_id"], t["day"]) for t in labels}
+    recall: dict[str, Counter] = defaultdict(Counter)
+    for t in labels:
+        case = flagged.get((t["operator_id"], t["day"]))
+        recall[t["scenario"]]["labels"] += 1
+        recall[t["scenario"]]["case"] += case is not None
+        recall[t["scenario"]]["own_detector"] += case is not None and t["scenario"] in case["detectors"]
+    precision: dict[str, Counter] = defaultdict(Counter)
+    for key, case in flagged.items():
+        for detector in case["detectors"]:
+            precision[detector]["hits"] += 1
+            precision[detector]["true"] += key in labelled_days
+    return {"recall": recall, "precision": precision, "flagged": len(flagged), "cases": len(cases)}
+
+
+def operator_days(pipeline: SecurityPipeline, scored_from: str) -> int:
+    from sqlalchemy import func, select
+
+    from data_access.schema.appdb import operator_days as D
+
+    with pipeline.app_engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(D).where(D.c.day >= scored_from)).scalar()
+
+
+def report(result: dict, op_days: int) -> None:
+    print(f"\n{'scenario':10} {'labels':>6} {'case>=medium':>12} {'recall':>7} {'own detector':>13}")
+    for scenario, c in sorted(result["recall"].items()):
+        print(f"{scenario:10} {c['labels']:>6} {c['case']:>12} {c['case'] / c['labels']:>7.2f} "
+              f"{c['own_detector'] / c['labels']:>13.2f}")
+    print(f"\n{'detector':10} {'hits>=medium':>12} {'true':>6} {'precision':>9}")
+    for detector, c in sorted(result["precision"].items()):
+        print(f"{detector:10} {c['hits']:>12} {c['true']:>6} {c['true'] / c['hits']:>9.2f}")
+    per_k = 1000 * result["flagged"] / op_days if op_days else 0
+    print(f"\ncases at medium and above: {result['flagged']} of {result['cases']} cases; {op_days} operator-days "
+          f"worked; {per_k:.1f} alerts per 1,000 operator-days")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--warmup-days", type=float, default=7)
+    parser.add_argument("--days", type=float, default=7)
+    parser.add_argument("--dir", default="/tmp/hotline-bench")
+    args = parser.parse_args()
+    folder = Path(args.dir) / f"detectors-scale{args.scale}-days{args.warmup_days + args.days:g}"
+    history = ensure_history(folder, args.warmup_days + args.days, args.scale)
+    print(f"history: {history['rows'].get('pd_access_log')} access rows, back-filled in {history['backfill_s']} s")
+    settings = load_settings({}, data_dir=str(folder), sim_scale=args.scale)
+    app_db = folder / "app.db"
+    if app_db.exists():
+        app_db.unlink()
+    pipeline = SecurityPipeline(settings, open_app_db(settings.url("app_db")))
+    t0 = time.perf_counter()
+    rows = replay(pipeline)
+    print(f"replayed {rows} access rows in {time.perf_counter() - t0:.0f} s; engine stats {dict(pipeline.engine.stats)}")
+    truth = [json.loads(line) for line in open(settings.ground_truth_path, encoding="utf-8")]
+    scored_from = local_day(END - args.days * 86400 + 1, settings.tz)
+    print(f"scored days: from {scored_from}")
+    report(score(pipeline, truth, scored_from), operator_days(pipeline, scored_from))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

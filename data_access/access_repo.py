@@ -1,0 +1,231 @@
+"""The dashboard's copy of the personal-data access journal: written by the poller, reviewed by security officers.
+
+Only masked citizen labels are stored. Filters are validated before they reach SQL (bound parameters only);
+a bad filter is an error value, never an exception or extra rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, and_, case, delete, func, insert, select, update
+
+from data_access.schema.appdb import access_events as E, operator_days as D
+from domain.clock import from_utc_naive, iso_utc, utc_naive
+
+ACTIONS = ("search", "view", "edit", "export", "print")
+MAX_FILTER_TEXT = 64
+MAX_PAGE = 500
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class AccessFilter:
+    """Validated filters of the access-log review."""
+
+    since: float | None = None
+    until: float | None = None
+    operator_id: int | None = None
+    citizen_id: int | None = None
+    action: str | None = None
+    explained: bool | None = None
+
+    @classmethod
+    def parse(cls, since: str | None = None, until: str | None = None, operator: str | None = None,
+              citizen: str | None = None, action: str | None = None, explained: str | None = None) -> "AccessFilter":
+        """Build from user input; raises FilterError with a message fit for the screen."""
+        flag = _choice(explained, ("yes", "no"), "explained")
+        return cls(_date(since, "since"), _date(until, "until", end=True), _int(operator, "operator"),
+                   _int(citizen, "citizen"), _choice(action, ACTIONS, "action"),
+                   None if flag is None else flag == "yes")
+
+    def conditions(self) -> list:
+        out = []
+        if self.since is not None:
+            out.append(E.c.ts >= utc_naive(self.since))
+        if self.until is not None:
+            out.append(E.c.ts < utc_naive(self.until))
+        if self.operator_id is not None:
+            out.append(E.c.operator_id == self.operator_id)
+        if self.citizen_id is not None:
+            out.append(E.c.citizen_id == self.citizen_id)
+        if self.action is not None:
+            out.append(E.c.action == self.action)
+        if self.explained is not None:
+            out.append(E.c.explained.is_(self.explained))
+        return out
+
+
+def _text(value: str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if len(value) > MAX_FILTER_TEXT:
+        raise FilterError(f"{name}: too long")
+    return value
+
+
+def _int(value: str | None, name: str) -> int | None:
+    value = _text(value, name)
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise FilterError(f"{name}: a number is expected")
+    return int(value)
+
+
+def _choice(value: str | None, choices: tuple, name: str) -> str | None:
+    value = _text(value, name)
+    if not value:
+        return None
+    if value not in choices:
+        raise FilterError(f"{name}: one of {', '.join(choices)}")
+    return value
+
+
+def _date(value: str | None, name: str, end: bool = False) -> float | None:
+    value = _text(value, name)
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FilterError(f"{name}: a date such as 2026-11-26 is expected") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    ts = parsed.timestamp()
+    return ts + 86400 if end and len(value) == 10 else ts  # an end date includes that whole day
+
+
+def _group(verdicts: dict[int, tuple[bool, str]]) -> dict[tuple[bool, str], list[int]]:
+    out: dict[tuple[bool, str], list[int]] = defaultdict(list)
+    for access_id, verdict in verdicts.items():
+        out[(bool(verdict[0]), str(verdict[1]))].append(access_id)
+    return out
+
+
+def _row(r) -> dict:
+    return {"id": r.id, "ts": iso_utc(from_utc_naive(r.ts)), "operator_id": r.operator_id,
+            "operator": r.operator_login, "team_id": r.team_id, "citizen_id": r.citizen_id,
+            "citizen": r.citizen_masked, "action": r.action, "ticket_id": r.ticket_id, "call_id": r.call_id,
+            "ip": r.ip, "explained": bool(r.explained), "reason": r.reason}
+
+
+class AccessRepository:
+    """Copies of access rows, per operator-day counts (baselines), and the review queries."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, rows: list[dict]) -> None:
+        """Store new access rows (keys as the access_events columns; ts as epoch); known ids are skipped."""
+        if not rows:
+            return
+        values = [{**r, "ts": utc_naive(r["ts"])} for r in rows]
+        with self.engine.begin() as conn:
+            known = set()
+            for start in range(0, len(values), 500):
+                part = [v["id"] for v in values[start:start + 500]]
+                known |= {i for (i,) in conn.execute(select(E.c.id).where(E.c.id.in_(part)))}
+            fresh = [v for v in values if v["id"] not in known]
+            if fresh:
+                conn.execute(insert(E), fresh)
+            self._refresh_days(conn, {(v["operator_id"], v["day"]) for v in fresh})
+
+    def set_verdicts(self, verdicts: dict[int, tuple[bool, str]]) -> None:
+        """Record final verdicts (explained, reason) that arrived after the rows were stored."""
+        if not verdicts:
+            return
+        with self.engine.begin() as conn:
+            for (explained, reason), ids in _group(verdicts).items():
+                for start in range(0, len(ids), 500):
+                    conn.execute(update(E).where(E.c.id.in_(ids[start:start + 500]))
+                                 .values(explained=explained, reason=reason[:20]))
+            keys = set()
+            for start in range(0, len(verdicts), 500):
+                part = list(verdicts)[start:start + 500]
+                keys |= {(o, d) for o, d in conn.execute(select(E.c.operator_id, E.c.day).where(E.c.id.in_(part)))}
+            self._refresh_days(conn, keys)
+
+    @staticmethod
+    def _refresh_days(conn, keys: set[tuple]) -> None:
+        """Recount the operator-days touched (counts only: they outlive the 30-day purge of the rows)."""
+        touching = E.c.action != "search"
+        for operator_id, day in keys:
+            row = conn.execute(select(func.count(), func.count(func.distinct(E.c.citizen_id)),
+                                      func.sum(case((E.c.reason == "none", 1), else_=0)), func.max(E.c.ts),
+                                      func.max(E.c.team_id))
+                               .where(E.c.operator_id == operator_id, E.c.day == day, touching)).first()
+            values = {"touches": row[0] or 0, "distinct_citizens": row[1] or 0, "unexplained": int(row[2] or 0),
+                      "last_ts": row[3], "team_id": row[4]}
+            key = and_(D.c.operator_id == operator_id, D.c.day == day)
+            if conn.execute(select(D.c.day).where(key)).first() is None:
+                conn.execute(insert(D).values(operator_id=operator_id, day=day, **values))
+            else:
+                conn.execute(update(D).where(key).values(**values))
+
+    def page(self, flt: AccessFilter, offset: int = 0, limit: int = 100, newest_first: bool = True) -> list[dict]:
+        limit = max(1, min(int(limit), MAX_PAGE))
+        order = E.c.ts.desc() if newest_first else E.c.ts.asc()
+        query = select(E).where(*flt.conditions()).order_by(order, E.c.id.desc()).offset(max(int(offset), 0))
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query.limit(limit))]
+
+    def count(self, flt: AccessFilter) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(E).where(*flt.conditions())).scalar()
+
+    def rows_by_ids(self, ids: list[int]) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(select(E).where(E.c.id.in_(ids[:5000])).order_by(E.c.ts))]
+
+    def daily_counts(self, operator_id: int, before_day: str, n: int) -> list[int]:
+        """Distinct citizens touched per past working day (newest first), for the volume baselines."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(D.c.distinct_citizens).where(D.c.operator_id == operator_id,
+                                                                    D.c.day < before_day)
+                                .order_by(D.c.day.desc()).limit(n)).all()
+        return [r[0] for r in rows]
+
+    def daily_unexplained(self, operator_id: int, before_day: str, n: int) -> list[int]:
+        """Unexplained accesses per past working day (newest first), D11's baseline."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(D.c.unexplained).where(D.c.operator_id == operator_id, D.c.day < before_day)
+                                .order_by(D.c.day.desc()).limit(n)).all()
+        return [r[0] for r in rows]
+
+    def unexplained_days(self, operator_id: int, citizen_id: int, since_day: str) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(func.distinct(E.c.day)).where(
+                E.c.operator_id == operator_id, E.c.citizen_id == citizen_id, E.c.day >= since_day,
+                E.c.reason == "none", E.c.action != "search")).all()
+        return {r[0] for r in rows}
+
+    def last_activity_before(self, operator_id: int, ts: float) -> float | None:
+        with self.engine.connect() as conn:
+            last = conn.execute(select(func.max(E.c.ts)).where(E.c.operator_id == operator_id,
+                                                                 E.c.ts < utc_naive(ts))).scalar()
+        return from_utc_naive(last) if last else None
+
+    def explained_rate_by_team(self, since_day: str) -> list[dict]:
+        """Share of record-touching accesses explained by a call or ticket, per team, since a day."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(D.c.team_id, func.sum(D.c.touches), func.sum(D.c.unexplained))
+                                .where(D.c.day >= since_day).group_by(D.c.team_id)).all()
+        return [{"team_id": t, "touches": int(n or 0), "unexplained": int(u or 0),
+                 "explained_rate": round(1 - (u or 0) / n, 4) if n else None} for t, n, u in rows]
+
+    def purge(self, before: float, keep_ids: set[int]) -> int:
+        """Delete copies older than ``before`` except those held as case evidence; returns rows deleted."""
+        cutoff = utc_naive(before)
+        with self.engine.begin() as conn:
+            ids = [i for (i,) in conn.execute(select(E.c.id).where(E.c.ts < cutoff)) if i not in keep_ids]
+            for start in range(0, len(ids), 500):
+                conn.execute(delete(E).where(E.c.id.in_(ids[start:start + 500])))
+        # operator_days stays: counts only, no personal data, and the baselines need them.
+        return len(ids)

@@ -1,0 +1,33 @@
+"""The CRM's operators as the security pages name them (copied by the poller; employees, not citizens)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, delete, insert, select
+
+from data_access.schema.appdb import operator_names as N
+
+
+class OperatorNames:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def replace_all(self, rows: list[dict]) -> None:
+        """Replace the copy with ``rows`` (id, login, full_name, team_id, team_name, role)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(N))
+            if rows:
+                conn.execute(insert(N), rows)
+
+    def all(self) -> dict[int, dict]:
+        with self.engine.connect() as conn:
+            return {r.id: dict(r._mapping) for r in conn.execute(select(N))}
+
+    def find(self, text: str) -> list[int]:
+        """Operator ids whose login is ``text`` (exact) or whose name contains it."""
+        text = text.strip()[:64]
+        if not text:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(N.c.id).where((N.c.login == text) | N.c.full_name.contains(text, autoescape=True))
+                                .limit(50)).all()
+        return [r[0] for r in rows]

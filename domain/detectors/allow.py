@@ -1,0 +1,26 @@
+"""Allow-rules: a reviewer's approved explanation silences one detector for an operator or a team until it expires."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from domain.detectors.model import AllowRule, Hit, OperatorInfo
+
+
+def matches(rule: AllowRule, hit: Hit, op: OperatorInfo | None) -> bool:
+    """Whether ``rule`` silences ``hit``: same detector, unexpired at the hit's time, operator and/or team match.
+
+    A rule naming neither an operator nor a team matches nothing; one naming both needs both.
+    """
+    if rule.detector != hit.detector or not hit.ts < rule.expires_at:
+        return False
+    if rule.operator_id is None and rule.team_id is None:
+        return False
+    if rule.operator_id is not None and rule.operator_id != hit.operator_id:
+        return False
+    return rule.team_id is None or (op is not None and op.team_id == rule.team_id)
+
+
+def silencing_rule(hit: Hit, op: OperatorInfo | None, rules: Iterable[AllowRule]) -> AllowRule | None:
+    """The first rule that silences ``hit``, or None."""
+    return next((r for r in rules if matches(r, hit, op)), None)

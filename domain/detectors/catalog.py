@@ -1,0 +1,56 @@
+"""The detectors this package implements: ids, names in both languages and default points (research 5.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorInfo:
+    """A detector's id, names and default points (the highest it can give)."""
+
+    id: str
+    name_ru: str
+    name_en: str
+    points: int
+
+    def name(self, lang: str = "ru") -> str:
+        """The detector's name in ``lang`` ('ru' or 'en')."""
+        return self.name_en if lang == "en" else self.name_ru
+
+
+_ALL = (
+    DetectorInfo("D01", "Доступ без основания", "Unexplained access", 10),
+    DetectorInfo("D02", "Чужое обращение", "Ticket mismatch", 30),
+    DetectorInfo("D03", "Собственная запись", "Own record", 60),
+    DetectorInfo("D04", "Родственник или сосед", "Relative or neighbour", 60),
+    DetectorInfo("D05", "Коллега", "Co-worker", 40),
+    DetectorInfo("D06", "Список наблюдения", "Watch-list", 15),
+    DetectorInfo("D07", "Вне смены", "Off shift", 15),
+    DetectorInfo("D08", "Отпуск, увольнение или отстранение", "On leave, terminated or not active", 80),
+    DetectorInfo("D09", "Объём выше своей нормы", "Volume above own baseline", 25),
+    DetectorInfo("D10", "Объём выше, чем у коллег", "Volume above peers", 20),
+    DetectorInfo("D11", "Много доступов без основания", "Many unexplained accesses", 30),
+    DetectorInfo("D12", "Массовая выгрузка или печать", "Bulk export or print", 50),
+    DetectorInfo("D13", "Серия поисков", "Search burst", 25),
+    DetectorInfo("D15", "Повторный доступ к гражданину", "Repeated access to one citizen", 30),
+    DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 30),
+    DetectorInfo("D18", "Одновременные IP-адреса", "Concurrent IP addresses", 40),
+    DetectorInfo("D19", "Спящая учётная запись", "Dormant account", 30),
+)
+
+DETECTORS: MappingProxyType[str, DetectorInfo] = MappingProxyType({d.id: d for d in _ALL})
+DEFAULT_POINTS: MappingProxyType[str, int] = MappingProxyType({d.id: d.points for d in _ALL})
+IMPLEMENTED = frozenset(DETECTORS)
+
+# Points of D04 by what matches (both, address only, surname only) and D06's bonus when the access is unexplained.
+RELATIVE_POINTS = (60, 40, 15)
+# D06: an explained access to a watched record is logged for review (15, below 'medium'); unexplained it is 60.
+WATCH_UNEXPLAINED_BONUS = 45
+
+
+def detector_name(detector: str, lang: str = "ru") -> str:
+    """A detector's name in ``lang``; the bare id when the detector is unknown."""
+    info = DETECTORS.get(detector)
+    return info.name(lang) if info else detector

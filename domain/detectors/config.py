@@ -1,0 +1,63 @@
+"""Thresholds of the detectors (defaults from research 5.1; every one can be set)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from domain.detectors.catalog import DEFAULT_POINTS, IMPLEMENTED, RELATIVE_POINTS, WATCH_UNEXPLAINED_BONUS
+
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Every threshold and window of the detectors; times in seconds."""
+
+    tz: str = "Europe/Moscow"                  # 'day' = local calendar day in this zone
+    enabled: frozenset[str] = IMPLEMENTED
+    points: Mapping[str, int] = field(default_factory=lambda: DEFAULT_POINTS, compare=False, hash=False)
+    relative_points: tuple[int, int, int] = RELATIVE_POINTS     # D04: surname+address, address, surname
+    watch_unexplained_bonus: int = WATCH_UNEXPLAINED_BONUS      # D06 + this when D01 holds
+    # Record-touching rows are judged (D01, D04-D06, D15) only once they are this old, so that a ticket opened
+    # up to ticket_before_s after the access, and written to the CRM a little later, can still explain it.
+    settle_s: float = 420.0
+    ticket_before_s: float = 300.0             # D01: a ticket explains accesses from opened_at - 5 min
+    ticket_after_s: float = 7 * DAY_S          # ... to (closed_at or +inf) + 7 days
+    shift_margin_s: float = 900.0              # D07: +-15 min around every shift
+    schedule_lookaround_s: float = 7 * DAY_S   # D07: no shift within +-7 days of the access = no schedule, skip
+    baseline_days: int = 28                    # D09
+    baseline_min_days: int = 5
+    robust_z: float = 3.5                      # D09, D10
+    volume_min: int = 20                       # D09, D10: n >= 20
+    volume_median_factor: float = 2.0          # D09: n >= 2 * median
+    peers_min: int = 5                         # D10: active peers with counts today
+    peers_percentile: float = 99.0
+    # The p99 branch needs this many active peers. With small teams p99 is about the maximum, so at 5 the day's
+    # busiest operator fires once past every peer and 20 citizens; ~100 keeps only the z branch for small teams.
+    peers_p99_min: int = 100
+    unexplained_day_min: int = 4               # D11: distinct citizens opened without a reason in one day
+    unexplained_baseline_factor: float = 2.0   # D11: ... and at least 2 x the operator's median + 2
+    export_window_s: float = 300.0             # D12
+    export_min_citizens: int = 20
+    search_window_s: float = 600.0             # D13
+    search_min_citizens: int = 15
+    call_max_age_s: float = 3600.0             # D13: a phone ticket opened longer ago is no longer a live call
+    repeat_days: int = 14                      # D15
+    repeat_min_days: int = 3
+    fail_window_s: float = 3600.0              # D17
+    fail_min: int = 5
+    ip_window_s: float = 300.0                 # D18
+    ip_min: int = 2
+    dormant_s: float = 21 * DAY_S              # D19
+    wake_window_s: float = 12 * 3600.0         # D19: record-touching this soon after the waking event still counts
+    evidence_cap: int = 200                    # at most this many ids per evidence list
+    max_future_s: float = 3600.0               # rows dated further after `now` are invalid (a broken clock)
+
+    def pts(self, detector: str) -> int:
+        """The points of ``detector`` (0 when unknown)."""
+        return int(self.points.get(detector, DEFAULT_POINTS.get(detector, 0)))
+
+    def on(self, detector: str) -> bool:
+        """Whether ``detector`` is enabled."""
+        return detector in self.enabled

@@ -1,0 +1,55 @@
+"""D07 off shift, D08 on leave / after termination / not active: should the operator be working at all?"""
+
+from __future__ import annotations
+
+from domain.detectors.config import DAY_S
+from domain.detectors.env import Env
+from domain.detectors.model import AccessEvent, Hit, OperatorInfo
+from domain.detectors.words import LEAVE_KIND, STATUS, word
+
+
+def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit | None:
+    """D07: the access is outside every shift +-margin; operators without any shift near it are skipped."""
+    cfg = env.cfg
+    if op is None or not env.wants("D07", a.operator_id, day):
+        return None
+    start = env.clock.start(day)
+    # One window per operator-day, so the per-call cache answers every row of that day.
+    around = cfg.schedule_lookaround_s
+    shifts = env.ctx.shifts(a.operator_id, start - around, start + DAY_S + around)
+    if not shifts:
+        env.stats["no_schedule"] += 1
+        return None
+    m = cfg.shift_margin_s
+    if any(s.start - m <= a.ts <= s.end + m for s in shifts):
+        return None
+    hhmm, margin = env.clock.hhmm(a.ts), round(m / 60)
+    return env.hit("D07", a.operator_id, day, a.ts,
+                   (f"доступ в {hhmm} вне смены (с запасом ±{margin} мин)",
+                    f"access at {hhmm} outside every shift (±{margin} min)"),
+                   access_ids=(a.id,), citizen_ids=() if a.citizen_id is None else (a.citizen_id,))
+
+
+def _absence(ts: float, op: OperatorInfo, env: Env) -> tuple[str, str] | None:
+    if op.terminated_at is not None and ts >= op.terminated_at:
+        when = env.clock.date_text(op.terminated_at)
+        return f"доступ после увольнения ({when})", f"access after termination ({when})"
+    if op.status != "active":
+        st_ru, st_en = word(STATUS, op.status)
+        return f"доступ при статусе «{st_ru}»", f"access while the operator's status is '{st_en}'"
+    for leave in env.ctx.leaves(op.id):
+        if leave.start <= ts < leave.end:
+            kind_ru, kind_en = word(LEAVE_KIND, leave.kind)
+            return f"доступ во время отсутствия ({kind_ru})", f"access while on leave ({kind_en})"
+    return None
+
+
+def absent(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit | None:
+    """D08: the access happened during a leave, after termination, or while the status is not active."""
+    if op is None or not env.wants("D08", a.operator_id, day):
+        return None
+    reasons = _absence(a.ts, op, env)
+    if reasons is None:
+        return None
+    return env.hit("D08", a.operator_id, day, a.ts, reasons,
+                   access_ids=(a.id,), citizen_ids=() if a.citizen_id is None else (a.citizen_id,))

@@ -1,0 +1,78 @@
+"""Cases (operator x local day): score, band and the reasons in words (research 5.2).
+
+score = sum over distinct detectors of the highest points each gave in the case, capped at 100.
+Bands, by score: info 0-19, low 20-39, medium 40-69, high 70-90, critical 91-100 (i.e. lower bounds 20, 40, 70
+inclusive, and critical strictly above 90). A case where 3 or more distinct detectors fired is at least 'high',
+whatever its score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from domain.detectors.catalog import detector_name
+from domain.detectors.model import Hit
+
+MAX_SCORE = 100
+BANDS = ("info", "low", "medium", "high", "critical")
+BAND_LABELS = {"info": ("инфо", "info"), "low": ("низкий", "low"), "medium": ("средний", "medium"),
+               "high": ("высокий", "high"), "critical": ("критический", "critical")}
+MIN_DETECTORS_FOR_HIGH = 3
+
+
+def band_of(score: int) -> str:
+    """The band of a score: <20 info, 20-39 low, 40-69 medium, 70-90 high, >90 critical."""
+    if score > 90:
+        return "critical"
+    if score >= 70:
+        return "high"
+    if score >= 40:
+        return "medium"
+    return "low" if score >= 20 else "info"
+
+
+def detector_points(hits: Iterable[Hit]) -> dict[str, int]:
+    """The highest points each detector gave among ``hits``."""
+    best: dict[str, int] = {}
+    for h in hits:
+        best[h.detector] = max(best.get(h.detector, 0), h.points)
+    return best
+
+
+def case_score(hits: Iterable[Hit]) -> tuple[int, str]:
+    """(score, band) of one case's hits; 3+ distinct detectors lift the band to at least 'high'."""
+    points = detector_points(hits)
+    score = min(sum(points.values()), MAX_SCORE)
+    band = band_of(score)
+    if len(points) >= MIN_DETECTORS_FOR_HIGH and BANDS.index(band) < BANDS.index("high"):
+        band = "high"
+    return score, band
+
+
+def group_cases(hits: Iterable[Hit]) -> dict[tuple[int, str], list[Hit]]:
+    """Hits grouped into cases by (operator id, day), in the order given."""
+    cases: dict[tuple[int, str], list[Hit]] = defaultdict(list)
+    for h in hits:
+        cases[(h.operator_id, h.day)].append(h)
+    return dict(cases)
+
+
+def case_reasons(hits: Iterable[Hit], lang: str = "ru") -> list[str]:
+    """One line per detector, strongest first: 'D04 Relative or neighbour (+60): same surname ... (+2 more)'."""
+    by_detector: dict[str, list[Hit]] = defaultdict(list)
+    for h in hits:
+        by_detector[h.detector].append(h)
+    lines = []
+    for det, group in sorted(by_detector.items(), key=lambda kv: (-max(h.points for h in kv[1]), kv[0])):
+        top = max(group, key=lambda h: (h.points, -h.ts))
+        more = len(group) - 1
+        tail = "" if not more else (f" (+{more} more)" if lang == "en" else f" (ещё {more})")
+        lines.append(f"{det} {detector_name(det, lang)} (+{top.points}): {top.reason(lang)}{tail}")
+    return lines
+
+
+def band_label(band: str, lang: str = "ru") -> str:
+    """The band's name in ``lang``."""
+    ru, en = BAND_LABELS.get(band, (band, band))
+    return en if lang == "en" else ru

@@ -1,0 +1,323 @@
+"""The security pipeline: new access-journal and sign-in rows through the detectors, into cases.
+
+It runs in the poller process as its own scheduled job (so the live screens' cycle stays short), reads the CRM
+incrementally by id, keeps a masked copy of every access row in the app database, and purges copies older than
+the retention period unless a case holds them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from data_access.access_repo import AccessRepository
+from data_access.case_repo import CaseRepository
+from data_access.operator_names import OperatorNames
+from data_access.schema.appdb import poller_cursors, users
+from data_access.security_source import DataTimeCache, SecuritySource
+from domain.clock import local_day
+from domain.detectors.config import DetectorConfig
+from domain.detectors.engine import DetectorEngine
+from domain.detectors.model import AccessEvent, SignIn
+from domain.masking import mask_name
+from settings import Settings
+
+log = logging.getLogger("hotline.security")
+REFERENCE_REFRESH_S = 300.0
+RETENTION_EVERY_S = 3600.0
+BATCH = 20000
+
+
+class CrmDetectorContext:
+    """The detectors' lookups, answered from batched CRM reads and the app database.
+
+    Tickets are read afresh every cycle for the citizens of the new rows and of the rows about to be judged
+    (a ticket created a minute ago must explain an access); citizens and schedules are cached for a while of
+    data time.
+    """
+
+    def __init__(self, source: SecuritySource, access: AccessRepository, cases: CaseRepository) -> None:
+        self.source, self.access, self.cases = source, access, cases
+        self.operators: dict = {}
+        self.watchlist: dict = {}
+        self.rules: list = []
+        self.citizen_cache, self.masks = DataTimeCache(3600), DataTimeCache(86400)
+        self.schedule_cache = DataTimeCache(300)
+        self.tickets_now: dict[int, list] = {}
+        self.ticket_ids: dict[int, object] = {}
+        self.call_ids: dict[str, object] = {}
+        self.now = 0.0
+
+    # -- loading ---------------------------------------------------------------------------------------------
+    def refresh_reference(self) -> list[dict]:
+        self.operators, names = self.source.operators()
+        self.watchlist = self.source.watchlist()
+        return names
+
+    def prefetch(self, accesses: list[AccessEvent], judging: set[int], now: float) -> None:
+        """One batched read per kind of fact for the rows about to be processed or judged."""
+        self.now = now
+        self.rules = self.cases.allow_rules(now)
+        citizens = sorted({a.citizen_id for a in accesses if a.citizen_id is not None} | judging)
+        self._load_citizens(self.citizen_cache.missing(citizens, now))
+        self.tickets_now = self.source.tickets_of_citizens(citizens, now)
+        self.ticket_ids, self.call_ids = {}, {}
+        self._load_tickets(sorted({a.ticket_id for a in accesses if a.ticket_id}),
+                           sorted({a.call_id for a in accesses if a.call_id}))
+        ops = [o for o in sorted({a.operator_id for a in accesses}) if self.schedule_cache.get(o, now) is None]
+        if ops:
+            self._load_schedules(ops, now - 9 * 86400, now + 9 * 86400)
+        self.citizen_cache.prune(now)
+        self.schedule_cache.prune(now)
+
+    def _load_tickets(self, ticket_ids: list[int], call_ids: list[str]) -> None:
+        for t in self.source.tickets(ids=ticket_ids, call_ids=call_ids):
+            self.ticket_ids[t.ticket_id] = t
+            if t.call_id:
+                self.call_ids[t.call_id] = t
+
+    def _load_schedules(self, ops: list[int], lo: float, hi: float) -> None:
+        shifts, leaves = self.source.schedules(ops, lo, hi)
+        for op in ops:
+            self.schedule_cache.put(op, (lo, hi, shifts.get(op, []), leaves.get(op, [])), self.now)
+
+    def _schedule(self, operator_id: int, lo: float, hi: float) -> tuple:
+        cached = self.schedule_cache.get(operator_id, self.now)
+        if cached is None or cached[0] > lo or cached[1] < hi:
+            self._load_schedules([operator_id], lo - 86400, hi + 86400)
+            cached = self.schedule_cache.get(operator_id, self.now)
+        return cached
+
+    def _load_citizens(self, ids: list[int]) -> None:
+        for cid, (info, name) in self.source.citizens(ids).items():
+            self.citizen_cache.put(cid, info, self.now)
+            surname, given, patronymic, birth = name
+            label = mask_name(surname, given or "", patronymic or "") + (f", {birth.year}" if birth else "")
+            self.masks.put(cid, label, self.now)
+
+    def mask(self, citizen_id: int | None) -> str:
+        if citizen_id is None:
+            return ""
+        if self.masks.get(citizen_id, self.now) is None:
+            self._load_citizens([citizen_id])
+        return self.masks.get(citizen_id, self.now, f"#{citizen_id}")
+
+    # -- DetectorContext -------------------------------------------------------------------------------------
+    def operator(self, operator_id):
+        return self.operators.get(operator_id)
+
+    def citizen(self, citizen_id):
+        if self.citizen_cache.get(citizen_id, self.now) is None:
+            self._load_citizens([citizen_id])
+        return self.citizen_cache.get(citizen_id, self.now)
+
+    def ticket(self, ticket_id):
+        if ticket_id not in self.ticket_ids:
+            self._load_tickets([ticket_id], [])
+            self.ticket_ids.setdefault(ticket_id, None)
+        return self.ticket_ids[ticket_id]
+
+    def ticket_by_call(self, call_id):
+        if call_id not in self.call_ids:
+            self._load_tickets([], [call_id])
+            self.call_ids.setdefault(call_id, None)
+        return self.call_ids[call_id]
+
+    def tickets_of_citizen(self, citizen_id):
+        if citizen_id not in self.tickets_now:
+            self.tickets_now.update(self.source.tickets_of_citizens([citizen_id], self.now))
+        return self.tickets_now[citizen_id]
+
+    def calls_of_operator(self, operator_id, lo, hi):
+        return self.source.calls_of_operator(operator_id, lo, hi)
+
+    def shifts(self, operator_id, lo, hi):
+        return [s for s in self._schedule(operator_id, lo, hi)[2] if s.start <= hi and s.end >= lo]
+
+    def leaves(self, operator_id):
+        return self._schedule(operator_id, self.now - 31 * 86400, self.now)[3]
+
+    def watch(self, citizen_id, ts):
+        for entry in self.watchlist.get(citizen_id, []):
+            if entry.until is None or entry.until > ts:
+                return entry
+        return None
+
+    def peers(self, operator_id):
+        me = self.operators.get(operator_id)
+        if me is None:
+            return []
+        return [o.id for o in self.operators.values()
+                if o.id != operator_id and o.team_id == me.team_id and o.role == me.role]
+
+    def daily_distinct_citizens(self, operator_id, days_before, n=28):
+        return self.access.daily_counts(operator_id, days_before, n)
+
+    def unexplained_days(self, operator_id, citizen_id, since_day):
+        return self.access.unexplained_days(operator_id, citizen_id, since_day)
+
+    def daily_unexplained(self, operator_id, days_before, n=28):
+        return self.access.daily_unexplained(operator_id, days_before, n)
+
+    def last_activity_before(self, operator_id, ts):
+        times = [t for t in (self.access.last_activity_before(operator_id, ts),
+                             self.source.last_signin_before(operator_id, ts)) if t is not None]
+        return max(times) if times else None
+
+    def journal_start(self):
+        return self.source.journal_start()
+
+    def allow_rules(self):
+        return self.rules
+
+
+@dataclass
+class SecurityStatus:
+    last_success_at: float | None = None
+    error: str | None = None
+    journal_oldest_at: float | None = None
+    rows: int = 0
+    purged: int = 0
+    stats: dict = field(default_factory=dict)
+
+
+class SecurityPipeline:
+    """Detectors over the journals, incrementally; one instance per deployment (in the poller)."""
+
+    def __init__(self, settings: Settings, app_engine, source: SecuritySource | None = None) -> None:
+        self.s = settings
+        self.app_engine = app_engine
+        self.source = source or SecuritySource(settings.url("ticketing"))
+        self.access = AccessRepository(app_engine)
+        self.cases = CaseRepository(app_engine)
+        self.names = OperatorNames(app_engine)
+        self.ctx = CrmDetectorContext(self.source, self.access, self.cases)
+        self.engine = DetectorEngine(DetectorConfig(tz=settings.tz))
+        self.cursors: dict[str, int] | None = None
+        self.status = SecurityStatus()
+        self._reference_at = self._retention_at = -1e18
+        self._logins: dict[int, str] = {}
+        self._awaiting: deque[tuple[float, int]] = deque()  # (ts, citizen) of rows not judged yet
+        self._lock = threading.Lock()
+
+    def cycle(self, now: float | None = None) -> SecurityStatus:
+        """Read new journal rows, run the detectors, store verdicts, hits and cases. Errors are kept as data."""
+        now = time.time() if now is None else now
+        with self._lock:
+            try:
+                problem = self.source.check_available()
+                if problem:
+                    raise RuntimeError(problem)
+                self._refresh(now)
+                if self.cursors is None:
+                    self._start(now)
+                else:
+                    self._step(now)
+                self._retention(now)
+                self.status.last_success_at, self.status.error = now, None
+            except Exception as exc:  # noqa: BLE001 - a bad row or a lost source must not stop the poller
+                log.exception("security cycle failed")
+                self.status.error = f"{type(exc).__name__}: {exc}"[:300]
+        return self.status
+
+    def _refresh(self, now: float) -> None:
+        if now - self._reference_at >= REFERENCE_REFRESH_S:
+            self.names.replace_all(self.ctx.refresh_reference())
+            self._reference_at = now
+
+    def _start(self, now: float) -> None:
+        """After a (re)start: restore stored hits, replay the rows the windows need, then go on by id.
+
+        With a saved cursor, rows up to it are replayed (their hits are already stored) and everything after it
+        is processed as new, however old. Without one (first start), today's rows are processed as new.
+        """
+        since = self.engine.replay_from(now)
+        self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
+        saved = self._load_cursors()
+        accesses = self.source.accesses(since_ts=since, limit=10**7)
+        signins = self.source.signins(since_ts=since, limit=10**7)
+        if saved is not None:
+            accesses = [a for a in accesses if a.id <= saved["access"]]
+            signins = [x for x in signins if x.id <= saved["signin"]]
+        self._run(accesses, signins, now)
+        top = self.source.max_ids() if saved is None and not accesses else (0, 0)
+        self.cursors = saved or {"access": max([a.id for a in accesses], default=top[0]),
+                                 "signin": max([x.id for x in signins], default=top[1])}
+        self._save_cursors()
+
+    def _step(self, now: float) -> None:
+        accesses = self.source.accesses(after_id=self.cursors["access"], limit=BATCH)
+        signins = self.source.signins(after_id=self.cursors["signin"], limit=BATCH)
+        self._run(accesses, signins, now)
+        if accesses:
+            self.cursors["access"] = accesses[-1].id
+        if signins:
+            self.cursors["signin"] = signins[-1].id
+        self._save_cursors()
+
+    def _run(self, accesses: list[AccessEvent], signins: list[SignIn], now: float) -> None:
+        self.ctx.prefetch(accesses, self._judging(accesses, now), now)
+        result = self.engine.process(accesses, signins, self.ctx, now)
+        self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
+        self.access.set_verdicts({i: v for i, v in result.explained.items() if v[1] != "pending"})
+        touched = self.cases.record_hits(result.hits, now)
+        self.cases.auto_assign(touched, self._reviewers(), now)
+        self.status.rows += len(accesses) + len(signins)
+        self.status.stats = dict(self.engine.stats)
+
+    def _judging(self, accesses: list[AccessEvent], now: float) -> set[int]:
+        """Citizens of the rows the engine will judge in this call (their tickets are read in one batch)."""
+        for a in accesses:
+            if a.citizen_id is not None and a.action != "search":
+                self._awaiting.append((a.ts, a.citizen_id))
+        limit = now - self.engine.config.settle_s
+        judging = set()
+        while self._awaiting and self._awaiting[0][0] <= limit:
+            judging.add(self._awaiting.popleft()[1])
+        return judging
+
+    def _copy(self, a: AccessEvent, verdict: tuple[bool, str]) -> dict:
+        op = self.ctx.operator(a.operator_id)
+        return {"id": a.id, "ts": a.ts, "day": local_day(a.ts, self.s.tz), "operator_id": a.operator_id,
+                "operator_login": self._login(a.operator_id), "team_id": op.team_id if op else None,
+                "citizen_id": a.citizen_id, "citizen_masked": self.ctx.mask(a.citizen_id), "action": a.action[:10],
+                "ticket_id": a.ticket_id, "call_id": a.call_id, "ip": a.ip[:45], "explained": bool(verdict[0]),
+                "reason": verdict[1][:20]}
+
+    def _login(self, operator_id: int) -> str:
+        if operator_id not in self._logins:
+            self._logins = {i: n["login"] for i, n in self.names.all().items()}
+        return self._logins.get(operator_id, f"#{operator_id}")
+
+    def _reviewers(self) -> list[str]:
+        with self.app_engine.connect() as conn:
+            rows = conn.execute(select(users.c.login).where(users.c.role == "security",
+                                                            users.c.active.is_(True))).all()
+        return [r[0] for r in rows]
+
+    def _retention(self, now: float) -> None:
+        """Purge old copies (legal holds excepted) and note how old the source journal's oldest row is."""
+        if now - self._retention_at < RETENTION_EVERY_S:
+            return
+        self._retention_at = now
+        self.status.journal_oldest_at = self.source.journal_start()
+        cutoff = now - self.s.journal_retention_days * 86400
+        self.status.purged += self.access.purge(cutoff, self.cases.held_access_ids())
+
+    def _load_cursors(self) -> dict[str, int] | None:
+        with self.app_engine.connect() as conn:
+            rows = dict(conn.execute(select(poller_cursors.c.name, poller_cursors.c.value)).all())
+        return {"access": rows["access"], "signin": rows["signin"]} if "access" in rows and "signin" in rows \
+            else None
+
+    def _save_cursors(self) -> None:
+        with self.app_engine.begin() as conn:
+            for name, value in self.cursors.items():
+                if conn.execute(poller_cursors.update().where(poller_cursors.c.name == name)
+                                .values(value=value)).rowcount == 0:
+                    conn.execute(poller_cursors.insert().values(name=name, value=value))

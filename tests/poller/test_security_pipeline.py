@@ -1,0 +1,69 @@
+"""The security pipeline over simulated journals: masked copies, cases from injected anomalies, restarts."""
+
+import json
+import time
+
+import pytest
+from sqlalchemy import func, select, text
+
+from data_access.appdb import open_app_db
+from data_access.engines import make_engine
+from data_access.schema.appdb import access_events, case_hits
+from poller.security import SecurityPipeline
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    from settings import load_settings
+    from simulator.runner import backfill
+
+    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sec")), sim_scale=0.02)
+    now = time.time()
+    backfill(settings, now - 86400, now, scale=0.02, two_cores=False)
+    return settings, now
+
+
+def _count(engine, table):
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar()
+
+
+def test_copies_are_masked_and_explained_and_a_restart_adds_no_duplicates(simulated, tmp_path):
+    settings, now = simulated
+    app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
+    pipeline = SecurityPipeline(settings, app_db)
+    status = pipeline.cycle(now)
+    assert status.error is None and status.rows > 100
+    copies = _count(app_db, access_events)
+    assert copies > 100
+    with app_db.connect() as conn:
+        sample = conn.execute(select(access_events.c.citizen_id, access_events.c.citizen_masked,
+                                     access_events.c.reason).where(access_events.c.citizen_id.is_not(None))
+                              .limit(50)).all()
+    crm = make_engine(settings.url("ticketing"), read_only=True)
+    with crm.connect() as conn:
+        surnames = dict(conn.execute(text("SELECT id, surname FROM citizens WHERE id IN (%s)"
+                                          % ",".join(str(r[0]) for r in sample))).all())
+    assert all("***" in masked and surnames[cid] not in masked for cid, masked, _ in sample)
+    assert {reason for _, _, reason in sample} <= {"call", "ticket", "team_ticket", "search", "none", "pending"}
+    hits = _count(app_db, case_hits)
+    later = SecurityPipeline(settings, app_db)  # a restart: same app database, fresh process
+    assert later.cycle(now + 5).error is None
+    assert _count(app_db, access_events) == copies and _count(app_db, case_hits) == hits
+
+
+def test_injected_anomalies_become_cases(simulated, tmp_path):
+    settings, now = simulated
+    app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
+    pipeline = SecurityPipeline(settings, app_db)
+    pipeline.cycle(now + 3600)  # everything settled
+    truth = [json.loads(line) for line in open(settings.ground_truth_path, encoding="utf-8")]
+    today = {t["operator_id"] for t in truth}
+    cases = pipeline.cases.list(min_band="info", status=None, limit=10000)
+    assert cases, "no case at all"
+    assert today & {c["operator_id"] for c in cases}
+
+
+def test_a_missing_crm_is_an_error_value(settings, tmp_path):
+    status = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db")).cycle()
+    assert status.error and "does not exist" in status.error
