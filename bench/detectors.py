@@ -71,10 +71,12 @@ def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> di
     cases = [c for c in pipeline.cases.list(limit=10**6) if c["day"] >= scored_from]
     flagged = {(c["operator_id"], c["day"]): c for c in cases if c["band"] in MEDIUM_UP}
     labels = [t for t in truth if t["day"] >= scored_from]
-    labelled_days = {(t["operator_id"], t["day"]) for t in labels}
+    # A case is dated by its accesses' local day; a labelled case that runs past midnight covers both days.
+    labelled_days = {(t["operator_id"], d) for t in labels for d in _days(t, pipeline.s.tz)}
     recall: dict[str, Counter] = defaultdict(Counter)
     for t in labels:
-        case = flagged.get((t["operator_id"], t["day"]))
+        case = next((flagged[(t["operator_id"], d)] for d in _days(t, pipeline.s.tz)
+                     if (t["operator_id"], d) in flagged), None)
         recall[t["scenario"]]["labels"] += 1
         recall[t["scenario"]]["case"] += case is not None
         recall[t["scenario"]]["own_detector"] += case is not None and t["scenario"] in case["detectors"]
@@ -84,6 +86,16 @@ def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> di
             precision[detector]["hits"] += 1
             precision[detector]["true"] += key in labelled_days
     return {"recall": recall, "precision": precision, "flagged": len(flagged), "cases": len(cases)}
+
+
+def _days(label: dict, tz: str) -> list[str]:
+    from app import parse_time
+
+    days = [label["day"]]
+    for key in ("start", "end"):
+        if label.get(key):
+            days.append(local_day(parse_time(label[key]), tz))
+    return sorted(set(days))
 
 
 def operator_days(pipeline: SecurityPipeline, scored_from: str) -> int:

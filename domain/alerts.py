@@ -42,6 +42,10 @@ def evaluate(view: dict, queue_cfgs: Mapping, channel_cfgs: Mapping, active: set
             out.append(Condition("service_down", s["code"], "critical",
                                  {"since": s["since"], "name_ru": s["name_ru"], "name_en": s["name_en"],
                                   "line": s["line"], "error": s["error"]}))
+    compliance = view.get("compliance") or {}
+    if compliance.get("over_retention"):
+        out.append(Condition("journal_retention", "pd_access_log", "critical",
+                             {"oldest": compliance["journal_oldest_at"], "days": compliance["retention_days"]}))
     for name, src in view.get("sources", {}).items():
         if not src["ok"]:
             out.append(Condition("source_stale", name, "critical", {"lag_s": src["lag_s"], "error": src["error"]}))

@@ -121,7 +121,7 @@ class LiveEngine:
         self.tel.apply_all(agents.data)
         self.tel_cursor = first.data
         self._catching_up = True
-        log.info("telephony: rebuilding from %s (cursor %s)", since, self.tel_cursor)
+        log.info("telephony: rebuilding today from %s (cursor %s)", iso_utc(since), self.tel_cursor)
 
     def _read_telephony(self, now: float, until: float | None) -> None:
         status, rows, newest = self.status["telephony"], 0, None

@@ -82,6 +82,10 @@ class Arrivals:
             i = bisect.bisect_left(self.recent_ts, now - age, self.head)
             return self.recent_who[min(i, len(self.recent_who) - 1)]
         who = int(rng.random() * len(w.pop.citizen_ids))
+        for _ in range(5):  # the hotline's own employees seldom call it: re-draw (an operator never gets own call)
+            if w.pop.citizen_ids[who] not in w.pop.employee_of:
+                break
+            who = int(rng.random() * len(w.pop.citizen_ids))
         if category != "status":
             self.recent_ts.append(now)
             self.recent_who.append(who)

@@ -27,7 +27,8 @@ def ensure_demo_users(settings: Settings) -> str | None:
         lines.append(f"{role:<11} login: {role:<11} password: {password}-demo")
         if role == "display":
             token = users.create_token("demo wall", user_id, "demo", now)
-            lines.append(f"wall screen: http://{settings.web_host}:{settings.web_port}/kiosk?token={token}")
+            lines.append(f"wall screen: http://{settings.web_host}:{settings.web_port}/kiosk?token={token}"
+                         "&next=/wall%3Fkiosk%3D1")
     text = "\n".join(lines) + "\n"
     path = os.path.join(settings.data_dir, "demo-credentials.txt")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -25,13 +25,18 @@ class DetectorConfig:
     ticket_before_s: float = 300.0             # D01: a ticket explains accesses from opened_at - 5 min
     ticket_after_s: float = 7 * DAY_S          # ... to (closed_at or +inf) + 7 days
     shift_margin_s: float = 900.0              # D07: +-15 min around every shift
+    day_off_points: int = 30                   # D07 on a day without any shift (instead of 15)
     schedule_lookaround_s: float = 7 * DAY_S   # D07: no shift within +-7 days of the access = no schedule, skip
     baseline_days: int = 28                    # D09
     baseline_min_days: int = 5
     robust_z: float = 3.5                      # D09, D10
     volume_min: int = 20                       # D09, D10: n >= 20
-    volume_median_factor: float = 2.0          # D09: n >= 2 * median
+    # D09: n >= 2.5 x median. At 2 x a legitimate double shift fires; research 5.1 starts from 2.
+    volume_median_factor: float = 2.5
     peers_min: int = 5                         # D10: active peers with counts today
+    # D10: the peers' median must be this high (early in a shift everyone's count is low, and the first to
+    # reach 20 is not unusual) and n must be at least volume_median_factor x that median.
+    peers_median_min: int = 10
     peers_percentile: float = 99.0
     # The p99 branch needs this many active peers. With small teams p99 is about the maximum, so at 5 the day's
     # busiest operator fires once past every peer and 20 citizens; ~100 keeps only the z branch for small teams.

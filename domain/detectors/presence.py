@@ -24,10 +24,16 @@ def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hi
     if any(s.start - m <= a.ts <= s.end + m for s in shifts):
         return None
     hhmm, margin = env.clock.hhmm(a.ts), round(m / 60)
+    evidence = {"access_ids": (a.id,), "citizen_ids": () if a.citizen_id is None else (a.citizen_id,)}
+    if not any(s.start < start + DAY_S and s.end > start for s in shifts):
+        # No shift at all that day: a day off is a stronger signal than minutes outside a working shift.
+        return env.hit("D07", a.operator_id, day, a.ts,
+                       (f"доступ в {hhmm} в выходной день оператора (смены в этот день нет)",
+                        f"access at {hhmm} on the operator's day off (no shift that day)"),
+                       points=cfg.day_off_points, **evidence)
     return env.hit("D07", a.operator_id, day, a.ts,
                    (f"доступ в {hhmm} вне смены (с запасом ±{margin} мин)",
-                    f"access at {hhmm} outside every shift (±{margin} min)"),
-                   access_ids=(a.id,), citizen_ids=() if a.citizen_id is None else (a.citizen_id,))
+                    f"access at {hhmm} outside every shift (±{margin} min)"), **evidence)
 
 
 def _absence(ts: float, op: OperatorInfo, env: Env) -> tuple[str, str] | None:

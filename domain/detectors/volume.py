@@ -61,6 +61,8 @@ class Volume:
             return None
         z, med = robust_z(n, counts)
         top = percentile(counts, cfg.peers_percentile)
+        if med < cfg.peers_median_min or n < cfg.volume_median_factor * med:
+            return None
         if not ((n > top and len(counts) >= cfg.peers_p99_min) or z >= cfg.robust_z):
             return None
         pct = f"{cfg.peers_percentile:g}"

@@ -61,7 +61,7 @@ def _anomalies() -> list[AccessEvent]:
             acc(9, t + HOUR, op=9, cid=301, ticket_id=900, ip="10.0.9.1"),
             acc(10, t + 2 * HOUR, op=9, cid=170, ip="10.0.9.1")]
     rows += [acc(100 + i, t + 2 * HOUR + i * 7, op=6, cid=200 + i, action="export", ip="10.0.6.1")
-             for i in range(40)]
+             for i in range(70)]
     # After the day's calls of operator 7 have ended (at 17:00, just off shift).
     rows += [acc(200 + i, DAY0 + 9 * HOUR + i * 30, op=7, cid=300 + i, action="search", ip="10.0.7.1")
              for i in range(18)]

@@ -21,10 +21,16 @@ def test_d07_off_shift(ts, fires):
 
 def test_d07_reason_gives_local_time_and_fires_once_a_day():
     ctx = make_ctx().add(SHIFT)
-    out = run([acc(1, T0 + 14 * HOUR), acc(2, T0 + 14 * HOUR + 60, cid=101)], ctx)   # 00:00 in Moscow
+    out = run([acc(1, T0 + 7 * HOUR), acc(2, T0 + 7 * HOUR + 60, cid=101)], ctx)   # 17:00 in Moscow
     hits = out.of("D07")
     assert len(hits) == 1 and hits[0].points == 15
-    assert "00:00" in hits[0].reason_ru and "outside every shift" in hits[0].reason_en
+    assert "17:00" in hits[0].reason_ru and "outside every shift" in hits[0].reason_en
+
+
+def test_d07_on_a_day_off_weighs_more():
+    ctx = make_ctx().add(SHIFT)
+    [hit] = run([acc(1, T0 + 14 * HOUR)], ctx).of("D07")   # 00:00 in Moscow: the next day has no shift
+    assert hit.points == 30 and "00:00" in hit.reason_ru and "day off" in hit.reason_en
 
 
 def test_d07_skipped_without_any_schedule():
