@@ -108,6 +108,7 @@ access_events = Table(
     Index("ix_ae_operator_ts", "operator_id", "ts"),
     Index("ix_ae_citizen_ts", "citizen_id", "ts"),
     Index("ix_ae_day_team", "day", "team_id"),
+    Index("ix_ae_operator_day", "operator_id", "day"),  # the per operator-day recounts of every poll
 )
 
 operator_days = Table(

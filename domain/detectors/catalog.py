@@ -33,7 +33,7 @@ _ALL = (
     DetectorInfo("D10", "Объём выше, чем у коллег", "Volume above peers", 20),
     DetectorInfo("D11", "Много доступов без основания", "Many unexplained accesses", 30),
     DetectorInfo("D12", "Массовая выгрузка или печать", "Bulk export or print", 50),
-    DetectorInfo("D13", "Серия поисков", "Search burst", 25),
+    DetectorInfo("D13", "Серия поисков", "Search burst", 40),
     DetectorInfo("D15", "Повторный доступ к гражданину", "Repeated access to one citizen", 30),
     DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 30),
     DetectorInfo("D18", "Одновременные IP-адреса", "Concurrent IP addresses", 40),

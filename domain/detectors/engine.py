@@ -221,7 +221,8 @@ class DetectorEngine:
             verdict = explain(a, op, env)  # a ticket may have appeared since the row came in
         call.result.explained[a.id] = verdict
         unexplained = not verdict[0]
-        hits = [watched(a, unexplained, day, env)]
+        # A watch-listed record needs a personal link: a ticket of the operator's team is not enough for it.
+        hits = [watched(a, not verdict[0] or verdict[1] == "team_ticket", day, env)]
         if unexplained:
             self.stats["unexplained"] += 1
             hits += [unexplained_hit(a, day, env), self._repeat.on_unexplained(a, day, env),

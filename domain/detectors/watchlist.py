@@ -8,7 +8,10 @@ from domain.detectors.words import WATCH_CATEGORY, no_link, word
 
 
 def watched(a: AccessEvent, unexplained: bool, day: str, env: Env) -> Hit | None:
-    """D06 for a record-touching access, once per operator, day, citizen and explained-or-not."""
+    """D06 for a record-touching access, once per operator, day, citizen and explained-or-not.
+
+    ``unexplained`` here means: no personal link (the operator's own call or ticket) to the watched citizen.
+    """
     scope = f"c{a.citizen_id}" + ("u" if unexplained else "")
     if not env.wants("D06", a.operator_id, day, scope):
         return None

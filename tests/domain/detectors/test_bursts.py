@@ -35,7 +35,7 @@ def test_d12_once_per_burst_and_again_for_a_new_burst():
 def test_d13_search_burst_without_a_call():
     out = run(_rows(20, "search", 30), make_ctx())
     [hit] = out.of("D13")
-    assert len(hit.citizen_ids) == 15 and hit.points == 25
+    assert len(hit.citizen_ids) == 15 and hit.points == 40
     assert "без активного звонка" in hit.reason_ru and "with no active call" in hit.reason_en
 
 

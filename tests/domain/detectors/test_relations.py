@@ -70,10 +70,12 @@ def test_d05_coworker_only_when_unexplained_and_not_self():
 
 
 def test_d06_watch_list_points_depend_on_d01():
-    ctx = make_ctx().add(WatchEntry(150, "vip", None), WatchEntry(151, "victim", T0 + DAY), ticket(500, 151, team=1))
-    out = run([acc(1, T0, cid=150), acc(2, T0, cid=151)], ctx)
+    ctx = make_ctx().add(WatchEntry(150, "vip", None), WatchEntry(151, "victim", T0 + DAY),
+                         WatchEntry(152, "vip", None), ticket(500, 151, assignee=1), ticket(501, 152, team=1))
+    out = run([acc(1, T0, cid=150), acc(2, T0, cid=151), acc(3, T0, cid=152)], ctx)
     points = {h.citizen_ids[0]: h.points for h in out.of("D06")}
-    assert points == {150: 60, 151: 15}  # explained: logged below 'medium'; unexplained: 60
+    # The operator's own ticket: logged below 'medium'; no link, or only a ticket of the team: 60.
+    assert points == {150: 60, 151: 15, 152: 60}
     reasons = {h.citizen_ids[0]: (h.reason_ru, h.reason_en) for h in out.of("D06")}
     assert "VIP" in reasons[150][0] and "нет звонка" in reasons[150][0] and "no call" in reasons[150][1]
     assert "пострадавший" in reasons[151][0] and "victim" in reasons[151][1]
