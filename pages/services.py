@@ -13,6 +13,7 @@ from components.format import label, local_time, num
 from components.i18n import norm_lang, t
 from web.access import page_callback
 from web.context import ctx, snapshot
+from web.render_cache import plain
 
 dash.register_page(__name__, path="/services", name="services", title="Сервисы — горячая линия", order=4,
                    nav_key="nav_services", roles=["supervisor", "manager", "admin"])
@@ -90,4 +91,4 @@ def refresh_services(_n, lang, known):
     version, snap = snapshot()
     if known == [version, lang]:
         raise PreventUpdate
-    return ctx().renders.get(("services", version, lang), lambda: body(snap, lang)), [version, lang]
+    return ctx().renders.get(("services", version, lang), lambda: plain(body(snap, lang))), [version, lang]

@@ -11,6 +11,7 @@ from components.i18n import norm_lang, t
 from components.wall import wall
 from web.access import page_callback
 from web.context import ctx, snapshot
+from web.render_cache import plain
 
 dash.register_page(__name__, path="/wall", name="wall", title="Табло — горячая линия", order=1, nav_key="nav_wall",
                    roles=["supervisor", "manager", "admin", "display"])
@@ -18,7 +19,7 @@ dash.register_page(__name__, path="/wall", name="wall", title="Табло — г
 
 def render(version: int, snap: dict | None, lang: str) -> list:
     """The wall body for one snapshot version and language, rendered once per worker."""
-    return ctx().renders.get(("wall", version, lang), lambda: wall(snap, lang))
+    return ctx().renders.get(("wall", version, lang), lambda: plain(wall(snap, lang)))
 
 
 def layout(lang: str | None = None, **_query) -> html.Div:

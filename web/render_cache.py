@@ -29,3 +29,11 @@ class RenderCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
+
+
+def plain(tree: object) -> object:
+    """A component tree as plain JSON types: serialising it again (per viewer) is then a C-speed dump."""
+    import orjson
+    from dash._utils import to_json
+
+    return orjson.loads(to_json(tree))
