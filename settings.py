@@ -117,7 +117,8 @@ class Settings:
                              "Empty: ground_truth.jsonl in data_dir.")
     journal_retention_days: int = _s(30, "Days personal-data access journals are kept: older source rows raise a "
                                          "compliance alert; the dashboard's copies are purged unless on legal hold.")
-    security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new journal rows.")
+    security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new "
+                                          "journal rows.")
     secret_key: str = _s("", "Key that signs session cookies. Empty: a random key kept in data_dir/secret_key.")
     cookie_secure: bool = _s(False, "Send session cookies over HTTPS only (set it when served over TLS).")
     session_minutes: int = _s(480, "Lifetime of a desk session in minutes (one shift by default).")

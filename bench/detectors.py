@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.poll_cycle import END  # noqa: E402
+from bench.poll_cycle import END, ensure_history  # noqa: E402
 from data_access.appdb import open_app_db  # noqa: E402
 from domain.clock import local_day  # noqa: E402
 from poller.security import SecurityPipeline  # noqa: E402
@@ -29,20 +29,6 @@ from settings import load_settings  # noqa: E402
 
 CHUNK = 5000
 MEDIUM_UP = ("medium", "high", "critical")
-
-
-def ensure_history(folder: Path, days: float, scale: float) -> dict:
-    marker = folder / "bench-detectors.json"
-    if marker.exists():
-        return json.loads(marker.read_text())
-    from simulator.runner import backfill
-
-    folder.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    rows = backfill(load_settings({}, data_dir=str(folder), sim_scale=scale), END - days * 86400, END, scale=scale)
-    info = {"days": days, "rows": rows, "backfill_s": round(time.perf_counter() - t0, 1)}
-    marker.write_text(json.dumps(info))
-    return info
 
 
 def replay(pipeline: SecurityPipeline) -> int:
@@ -128,7 +114,7 @@ def main() -> int:
     parser.add_argument("--dir", default="/tmp/hotline-bench")
     args = parser.parse_args()
     folder = Path(args.dir) / f"detectors-scale{args.scale}-days{args.warmup_days + args.days:g}"
-    history = ensure_history(folder, args.warmup_days + args.days, args.scale)
+    history = ensure_history(folder, args.warmup_days + args.days, args.scale, two_cores=True)
     print(f"history: {history['rows'].get('pd_access_log')} access rows, back-filled in {history['backfill_s']} s")
     settings = load_settings({}, data_dir=str(folder), sim_scale=args.scale)
     app_db = folder / "app.db"
@@ -137,7 +123,8 @@ def main() -> int:
     pipeline = SecurityPipeline(settings, open_app_db(settings.url("app_db")))
     t0 = time.perf_counter()
     rows = replay(pipeline)
-    print(f"replayed {rows} access rows in {time.perf_counter() - t0:.0f} s; engine stats {dict(pipeline.engine.stats)}")
+    print(f"replayed {rows} access rows in {time.perf_counter() - t0:.0f} s; "
+          f"engine stats {dict(pipeline.engine.stats)}")
     truth = [json.loads(line) for line in open(settings.ground_truth_path, encoding="utf-8")]
     scored_from = local_day(END - args.days * 86400 + 1, settings.tz)
     print(f"scored days: from {scored_from}")

@@ -42,7 +42,7 @@ def settings_for(folder: Path, scale: float):
     return load_settings({}, data_dir=str(folder), sim_scale=scale)
 
 
-def ensure_history(folder: Path, days: int, scale: float) -> dict:
+def ensure_history(folder: Path, days: float, scale: float, two_cores: bool | None = None) -> dict:
     """Back-fill ``days`` of simulated traffic ending at END (once; reused when the marker file says so)."""
     marker = folder / "bench-history.json"
     if marker.exists():
@@ -51,7 +51,7 @@ def ensure_history(folder: Path, days: int, scale: float) -> dict:
 
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    written = backfill(settings_for(folder, scale), END - days * 86400, END, scale=scale)
+    written = backfill(settings_for(folder, scale), END - days * 86400, END, scale=scale, two_cores=two_cores)
     info = {"days": days, "scale": scale, "rows": written, "backfill_s": round(time.perf_counter() - started, 1)}
     marker.write_text(json.dumps(info))
     return info

@@ -75,7 +75,8 @@ def callback_cost(app, store: InMemorySnapshotStore, snapshot: dict, requests: i
         gz.append(len(gzip.compress(response.data)))
     times.sort()
     return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
-            "response_kb": round(statistics.median(sizes) / 1024, 1), "gzip_kb": round(statistics.median(gz) / 1024, 1)}
+            "response_kb": round(statistics.median(sizes) / 1024, 1),
+            "gzip_kb": round(statistics.median(gz) / 1024, 1)}
 
 
 def count_statements(engine: LiveEngine) -> dict:

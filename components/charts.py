@@ -47,7 +47,8 @@ def sparkline_src(values: list[float | None], width: int = 240, height: int = 42
         else:
             current.append(f"{x},{round(height - 2 - (v / top) * (height - 4), 1)}")
     segments.append(current)
-    lines = "".join(f'<polyline fill="none" stroke="#4ea3ff" stroke-width="2" vector-effect="non-scaling-stroke" points="{" ".join(seg)}"/>'
+    lines = "".join(f'<polyline fill="none" stroke="#4ea3ff" stroke-width="2" '
+                    f'vector-effect="non-scaling-stroke" points="{" ".join(seg)}"/>'
                     for seg in segments if seg)
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'preserveAspectRatio="none">{"".join(ticks)}{lines}</svg>')

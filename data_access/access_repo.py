@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Engine, and_, case, delete, func, insert, select, update
 
-from data_access.schema.appdb import access_events as E, operator_days as D
+from data_access.schema.appdb import access_events as E
+from data_access.schema.appdb import operator_days as D
 from domain.clock import from_utc_naive, iso_utc, utc_naive
 
 ACTIONS = ("search", "view", "edit", "export", "print")

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from data_access.schema.appdb import audit_head, audit_log as L
-from domain.clock import iso_utc, from_utc_naive, utc_naive
+from data_access.schema.appdb import audit_head
+from data_access.schema.appdb import audit_log as L
+from domain.clock import from_utc_naive, iso_utc, utc_naive
 
 GENESIS = "0" * 64
 RETRIES = 20

@@ -8,7 +8,11 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from data_access.schema.appdb import allow_rules as R, case_events as V, case_hits as H, cases as C, incident_log as I
+from data_access.schema.appdb import allow_rules as R
+from data_access.schema.appdb import case_events as V
+from data_access.schema.appdb import case_hits as H
+from data_access.schema.appdb import cases as C
+from data_access.schema.appdb import incident_log as I
 from domain.clock import from_utc_naive, iso_utc, utc_naive
 
 CLOSURES = ("true_positive", "benign_positive", "false_positive", "duplicate")

@@ -28,6 +28,7 @@ class OperatorNames:
         if not text:
             return []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(N.c.id).where((N.c.login == text) | N.c.full_name.contains(text, autoescape=True))
+            match = (N.c.login == text) | N.c.full_name.contains(text, autoescape=True)
+            rows = conn.execute(select(N.c.id).where(match)
                                 .limit(50)).all()
         return [r[0] for r in rows]

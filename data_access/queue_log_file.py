@@ -9,7 +9,8 @@ from typing import Iterable, TextIO
 
 from sqlalchemy import Engine, insert, select
 
-from data_access.schema.telephony import metadata, queue_log as T
+from data_access.schema.telephony import metadata
+from data_access.schema.telephony import queue_log as T
 from domain.clock import epoch_to_local_naive
 from domain.queue_log import KNOWN_VERBS, MalformedLine, QueueLogEvent, parse_pipe_line
 
@@ -47,7 +48,7 @@ def _row_key(row: dict) -> tuple:
 def parse_lines(lines: Iterable[str], report: ImportReport) -> list[QueueLogEvent]:
     """The events of a file; blank and malformed lines are counted in ``report``, never raised."""
     events = []
-    for number, line in enumerate(lines, 1):
+    for line in lines:
         if not line.strip():
             report.skipped["blank line"] += 1
             continue

@@ -14,7 +14,14 @@ from data_access.base import SourceAdapter, describe_error
 from data_access.schema import crm
 from domain.clock import from_utc_naive, utc_naive
 from domain.detectors.model import (
-    AccessEvent, CitizenInfo, Leave, OperatorInfo, Shift, SignIn, TicketLink, WatchEntry,
+    AccessEvent,
+    CitizenInfo,
+    Leave,
+    OperatorInfo,
+    Shift,
+    SignIn,
+    TicketLink,
+    WatchEntry,
 )
 
 IN_CHUNK = 500
@@ -50,29 +57,26 @@ class SecuritySource(SourceAdapter):
         return None
 
     # -- journal rows -----------------------------------------------------------------------------------------
+    def _journal(self, table, after_id: int | None, since_ts: float | None, limit: int) -> list:
+        """Rows of an append-only journal by id, after a cursor and/or since a time."""
+        query = select(table).order_by(table.c.id).limit(limit)
+        if after_id is not None:
+            query = query.where(table.c.id > after_id)
+        if since_ts is not None:
+            query = query.where(table.c.ts >= utc_naive(since_ts))
+        with self.engine.connect() as conn:
+            return conn.execute(query).all()
+
     def accesses(self, *, after_id: int | None = None, since_ts: float | None = None,
                  limit: int = 20000) -> list[AccessEvent]:
-        a = crm.pd_access_log
-        query = select(a).order_by(a.c.id).limit(limit)
-        if after_id is not None:
-            query = query.where(a.c.id > after_id)
-        if since_ts is not None:
-            query = query.where(a.c.ts >= utc_naive(since_ts))
-        with self.engine.connect() as conn:
-            return [AccessEvent(r.id, from_utc_naive(r.ts), r.operator_id, r.citizen_id, r.action, r.ticket_id,
-                                r.call_id, r.ip) for r in conn.execute(query)]
+        rows = self._journal(crm.pd_access_log, after_id, since_ts, limit)
+        return [AccessEvent(r.id, from_utc_naive(r.ts), r.operator_id, r.citizen_id, r.action, r.ticket_id,
+                            r.call_id, r.ip) for r in rows]
 
     def signins(self, *, after_id: int | None = None, since_ts: float | None = None,
                 limit: int = 20000) -> list[SignIn]:
-        s = crm.sign_in_events
-        query = select(s).order_by(s.c.id).limit(limit)
-        if after_id is not None:
-            query = query.where(s.c.id > after_id)
-        if since_ts is not None:
-            query = query.where(s.c.ts >= utc_naive(since_ts))
-        with self.engine.connect() as conn:
-            return [SignIn(r.id, from_utc_naive(r.ts), r.operator_id, r.login, bool(r.success), r.ip)
-                    for r in conn.execute(query)]
+        rows = self._journal(crm.sign_in_events, after_id, since_ts, limit)
+        return [SignIn(r.id, from_utc_naive(r.ts), r.operator_id, r.login, bool(r.success), r.ip) for r in rows]
 
     def max_ids(self) -> tuple[int, int]:
         with self.engine.connect() as conn:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from data_access.schema.appdb import kiosk_tokens as K, login_attempts as A, users as U
+from data_access.schema.appdb import kiosk_tokens as K
+from data_access.schema.appdb import login_attempts as A
+from data_access.schema.appdb import users as U
 from domain.clock import utc_naive
 
 ROLES = ("supervisor", "manager", "security", "admin", "display")

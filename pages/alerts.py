@@ -6,7 +6,8 @@ import time
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx as dash_ctx, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
+from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from components import ids

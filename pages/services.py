@@ -5,7 +5,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.charts import sparkline_src
@@ -13,7 +12,7 @@ from components.format import label, local_time, num
 from components.i18n import norm_lang, t
 from web.access import page_callback
 from web.context import ctx, snapshot
-from web.render_cache import plain
+from web.render_cache import render_versioned
 
 dash.register_page(__name__, path="/services", name="services", title="Сервисы — горячая линия", order=4,
                    nav_key="nav_services", roles=["supervisor", "manager", "admin"])
@@ -56,7 +55,8 @@ def sources_table(snap: dict, lang: str, tz: str) -> html.Table:
 
 def input_counters(snap: dict, lang: str) -> html.Div:
     counters = snap.get("input", {})
-    shown = {k: v for k, v in counters.items() if k in ("duplicates", "out_of_order", "unknown_verb", "lost_calls", "future_rows")}
+    kinds = ("duplicates", "out_of_order", "unknown_verb", "lost_calls", "future_rows")
+    shown = {k: v for k, v in counters.items() if k in kinds}
     verbs = ", ".join(f"{k}×{v}" for k, v in counters.get("unknown_verbs", {}).items())
     text = "; ".join(f"{k}: {v}" for k, v in shown.items()) or "0"
     return html.Div([html.B(t("bad_input", lang) + ": "), text, f" ({verbs})" if verbs else ""], className="muted")
@@ -88,7 +88,4 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), State(ids.SERVICES_VERSION, "data"))
 def refresh_services(_n, lang, known):
     lang = norm_lang(lang, ctx().settings.lang)
-    version, snap = snapshot()
-    if known == [version, lang]:
-        raise PreventUpdate
-    return ctx().renders.get(("services", version, lang), lambda: plain(body(snap, lang))), [version, lang]
+    return render_versioned("services", known, lang, lambda snap: body(snap, lang))

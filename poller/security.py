@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from sqlalchemy import select

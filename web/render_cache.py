@@ -37,3 +37,15 @@ def plain(tree: object) -> object:
     from dash._utils import to_json
 
     return orjson.loads(to_json(tree))
+
+
+def render_versioned(page: str, known: list | None, lang: str, render: Callable[[dict | None], object]):
+    """The page body for the newest snapshot, and the key the browser keeps; unchanged: nothing is sent."""
+    from dash.exceptions import PreventUpdate
+
+    from web.context import ctx, snapshot
+
+    version, snap = snapshot()
+    if known == [version, lang]:
+        raise PreventUpdate
+    return ctx().renders.get((page, version, lang), lambda: plain(render(snap))), [version, lang]

@@ -6,8 +6,20 @@ All times are naive UTC.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, DateTime, DDL, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Table,
-    Text, event,
+    DDL,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    event,
 )
 
 metadata = MetaData()
@@ -134,7 +146,7 @@ cases = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("assigned_at", DateTime),
     Column("closed_at", DateTime),
-    Column("closure", String(20)),                        # true_positive | benign_positive | false_positive | duplicate
+    Column("closure", String(20)),            # true_positive | benign_positive | false_positive | duplicate
     Column("closure_detail", Text),
     Column("legal_hold", Boolean, nullable=False, server_default="0"),
     Column("incident_id", ForeignKey("incident_log.id")),

@@ -7,7 +7,18 @@ service_checks, surveys) are read incrementally by id; tickets are re-read when 
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Table,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
 )
 
 metadata = MetaData()

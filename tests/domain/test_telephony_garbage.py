@@ -1,10 +1,11 @@
 """Property tests: random garbage rows never crash the reader nor change the counts of the valid calls."""
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain.queue_log import KNOWN_VERBS, MalformedLine, QueueLogEvent, pad_data, parse_pipe_line
 from domain.telephony import TelephonyConfig, TelephonyState
-from tests.domain.test_telephony import Q, T0, _counts, _day
+from tests.domain.test_telephony import T0, Q, _counts, _day
 
 VALID = _day()
 VALID_CALLIDS = {e.callid for e in VALID}
@@ -37,7 +38,7 @@ def _expected():
 
 def _interleave(valid, garbage, positions):
     out = list(valid)
-    for item, pos in zip(garbage, positions):
+    for item, pos in zip(garbage, positions, strict=False):
         out.insert(pos % (len(out) + 1), item)
     return out
 

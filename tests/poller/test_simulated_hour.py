@@ -99,8 +99,9 @@ def test_digital_channels_match_plain_sql(simulated):
     engine = make_engine(settings.url("ticketing"))
     with engine.connect() as conn:
         rows = conn.execute(text("""
-            SELECT channel, COUNT(*) AS created, SUM(first_response_at IS NULL AND status NOT IN ('resolved', 'closed'))
-                   AS waiting, SUM(first_response_at IS NOT NULL) AS responded
+            SELECT channel, COUNT(*) AS created,
+                   SUM(first_response_at IS NULL AND status NOT IN ('resolved', 'closed')) AS waiting,
+                   SUM(first_response_at IS NOT NULL) AS responded
             FROM tickets WHERE channel != 'phone' GROUP BY channel""")).mappings().all()
     assert rows
     for r in rows:

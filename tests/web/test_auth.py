@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web.conftest import PASSWORD, ROLE_USERS, callback_bodies, csrf_of, sign_in
+from tests.web.conftest import PASSWORD, ROLE_USERS, callback_bodies, sign_in
 
 PAGES = ["/wall", "/queues", "/operators", "/services", "/alerts"]
 

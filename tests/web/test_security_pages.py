@@ -6,7 +6,8 @@ import pytest
 
 from tests.web.conftest import callback_bodies
 
-INJECTIONS = ["1; DROP TABLE access_events;--", "' OR '1'='1", "x" * 100000, "%", "\\x00", "1 UNION SELECT * FROM users"]
+INJECTIONS = ["1; DROP TABLE access_events;--", "' OR '1'='1", "x" * 100000, "%", "\\x00",
+              "1 UNION SELECT * FROM users"]
 
 
 def _body(app, output_id):
