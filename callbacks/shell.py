@@ -7,7 +7,7 @@ import time
 from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
 from components import ids
-from components.i18n import norm_lang
+from components.i18n import norm_lang, t
 from components.shell import nav_links
 from web.access import shell_callback
 from web.context import ctx, snapshot
@@ -22,11 +22,11 @@ def feed_freshness(_n):
             "build": ctx().build}
 
 
-@shell_callback(Output(ids.NAV_LINKS, "children"), Output(ids.LANG_TOGGLE, "children"),
-          Input(ids.LANG, "data"), Input(ids.URL, "pathname"))
+@shell_callback(Output(ids.NAV_LINKS, "children"), Output(ids.LANG_TOGGLE, "children"), Output(ids.BRAND, "children"),
+                Input(ids.LANG, "data"), Input(ids.URL, "pathname"))
 def relabel_navigation(lang, pathname):
     lang = norm_lang(lang, ctx().settings.lang)
-    return nav_links(lang, pathname, ctx().allowed_paths()), "EN" if lang == "ru" else "RU"
+    return nav_links(lang, pathname, ctx().allowed_paths()), "EN" if lang == "ru" else "RU", t("app_title", lang)
 
 
 clientside_callback(

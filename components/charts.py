@@ -9,8 +9,21 @@ import plotly.graph_objects as go
 from components.format import local_time
 from components.i18n import t
 
+NEUTRAL = "#8a94a3"  # readable on the dark wall theme and on the light desk theme alike
+GRID = "rgba(138, 148, 163, 0.25)"
 
-def interval_figure(intervals: list[dict], goal: float, tz: str, lang: str, dark: bool = True) -> go.Figure:
+
+def theme_neutral(fig: go.Figure, height: int) -> go.Figure:
+    """Transparent backgrounds and grey text and grid: the same figure reads on either theme."""
+    fig.update_layout(height=height, template="none", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      font={"color": NEUTRAL, "family": "Inter, sans-serif"}, legend={"orientation": "h", "y": 1.12},
+                      margin={"l": 40, "r": 50, "t": 10, "b": 30})
+    fig.update_xaxes(gridcolor=GRID, linecolor=GRID, zeroline=False)
+    fig.update_yaxes(gridcolor=GRID, linecolor=GRID, zeroline=False)
+    return fig
+
+
+def interval_figure(intervals: list[dict], goal: float, tz: str, lang: str) -> go.Figure:
     """Offered, answered and abandoned calls per 15 minutes (bars) with the service level (line)."""
     x = [local_time(i["start"], tz, "%H:%M") for i in intervals]
     fig = go.Figure()
@@ -20,13 +33,10 @@ def interval_figure(intervals: list[dict], goal: float, tz: str, lang: str, dark
     fig.add_scatter(x=x, y=sl, name="SL %", yaxis="y2", mode="lines+markers", line={"color": "#4ea3ff", "width": 3})
     fig.add_hline(y=goal * 100, yref="y2", line={"dash": "dash", "color": "#ffb020"},
                   annotation_text=f"{t('goal', lang)} {goal * 100:.0f}%", annotation_position="top left")
-    fig.update_layout(
-        barmode="group", height=300, margin={"l": 40, "r": 50, "t": 10, "b": 30},
-        template="plotly_dark" if dark else "plotly_white", paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)", legend={"orientation": "h", "y": 1.12},
-        yaxis2={"overlaying": "y", "side": "right", "range": [0, 105], "showgrid": False, "title": "SL %",
-                "tickvals": [0, 20, 40, 60, 80, 100]},
-    )
+    theme_neutral(fig, 300)
+    sl_axis = {"overlaying": "y", "side": "right", "range": [0, 105], "showgrid": False, "title": "SL %",
+               "tickvals": [0, 20, 40, 60, 80, 100]}
+    fig.update_layout(barmode="group", yaxis2=sl_axis)
     return fig
 
 

@@ -23,7 +23,7 @@ def nav_links(lang: str, pathname: str | None = None, allowed: set[str] | None =
 
 def navbar(lang: str) -> html.Div:
     return html.Div(id=ids.NAVBAR, className="navbar-wrap", children=dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand(t("app_title", lang), href="/wall", className="brand"),
+        dbc.NavbarBrand(t("app_title", lang), href="/", className="brand", id=ids.BRAND),
         dbc.Nav(id=ids.NAV_LINKS, children=nav_links(lang), navbar=True, className="me-auto"),
         dbc.Button("EN", id=ids.LANG_TOGGLE, size="sm", color="secondary", outline=True, className="ms-2",
                    title="Русский / English"),

@@ -17,6 +17,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import ids
+from components.charts import theme_neutral
 from components.format import local_time
 from components.i18n import norm_lang, t
 from data_access.access_repo import ACTIONS, AccessFilter, FilterError
@@ -174,8 +175,7 @@ def timeline(flt: AccessFilter, lang: str):
                         y=[r["action"] for r in part], mode="markers", marker={"color": colour, "size": 7},
                         name=t("explained_yes" if explained else "explained_no", lang),
                         text=[r["citizen"] for r in part])
-    fig.update_layout(height=260, margin={"l": 50, "r": 10, "t": 10, "b": 30}, template="plotly_dark",
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", legend={"orientation": "h"})
+    theme_neutral(fig, 260)
     return [html.H3(t("operator_timeline", lang)), dcc.Graph(figure=fig, config={"displayModeBar": False},
                                                              id="acc-timeline-graph")]
 

@@ -12,6 +12,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
+from components.charts import theme_neutral
 from components.format import local_time, pct
 from components.i18n import norm_lang, t
 from components.wall import metric
@@ -37,9 +38,8 @@ def hits_figure(per_day: dict, lang: str) -> go.Figure:
     detectors = sorted({d for counts in per_day.values() for d in counts})
     days = sorted(per_day)
     fig = go.Figure([go.Bar(name=d, x=days, y=[per_day[day].get(d, 0) for day in days]) for d in detectors])
-    fig.update_layout(barmode="stack", height=280, margin={"l": 40, "r": 10, "t": 10, "b": 30},
-                      template="plotly_dark", paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      legend={"orientation": "h"})
+    theme_neutral(fig, 280)
+    fig.update_layout(barmode="stack")
     return fig
 
 
