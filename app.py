@@ -168,6 +168,21 @@ def cmd_create_kiosk_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revoke_kiosk_token(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke a wall screen's sign-in link by the screen's name; the screen is signed out at its next check."""
+    import time
+
+    from data_access.appdb import open_app_db
+    from data_access.audit_repo import AuditEntry, AuditTrail
+    from data_access.users_repo import UserRepository
+
+    engine = open_app_db(settings.url("app_db"))
+    revoked = UserRepository(engine).revoke_token(args.name, time.time())
+    AuditTrail(engine).append(AuditEntry("cli", "admin", "kiosk_token_revoked", args.name), time.time())
+    print(f"revoked {revoked} token(s) named {args.name!r}")
+    return 0 if revoked else 2
+
+
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     for name, default, help_text in describe():
         print(f"{name} (default {default!r})\n    {help_text}")
@@ -241,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True, help="a user with the display role")
     p.add_argument("--name", required=True, help="the screen's name, e.g. 'Wall 1, floor 3'")
     p.set_defaults(func=cmd_create_kiosk_token)
+    p = sub.add_parser("revoke-kiosk-token", help="revoke a wall screen's sign-in link",
+                       description=cmd_revoke_kiosk_token.__doc__)
+    p.add_argument("--name", required=True, help="the screen's name given when the token was created")
+    p.set_defaults(func=cmd_revoke_kiosk_token)
     sub.add_parser("settings", help="list the settings").set_defaults(func=cmd_settings)
     return parser
 

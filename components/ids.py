@@ -34,7 +34,6 @@ QUEUE_CHART = "queue-chart"
 QUEUE_WAITING = "queue-waiting"
 QUEUE_ABANDONED = "queue-abandoned"
 QUEUE_AGENTS = "queue-agents"
-QUEUES_HEADINGS = "queues-headings"
 
 # Operators page
 OPS_VERSION = "ops-version"
@@ -90,7 +89,6 @@ CASE_ALLOW_SCOPE = "case-allow-scope"
 CASE_ALLOW_DETECTOR = "case-allow-detector"
 CASE_MESSAGE = "case-message"
 SEC_OVERVIEW = "sec-overview"
-SEC_VERSION = "sec-version"
 
 # Audit trail (administrators)
 AUDIT_GRID = "audit-grid"

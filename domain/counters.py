@@ -15,7 +15,6 @@ from collections import defaultdict
 from typing import Hashable
 
 INTERVAL_MIN = 15
-INTERVAL_S = INTERVAL_MIN * 60
 ROLLING_KEEP_MIN = 60
 
 Item = tuple  # (scope, minute, field, value)

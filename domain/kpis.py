@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Mapping
 
-SL_VARIANTS = ("default", "asterisk", "asterisk2")
-
 
 def _ratio(num: float, den: float) -> float | None:
     return None if den <= 0 else num / den

@@ -23,11 +23,3 @@ def mask_name(surname: str, given: str = "", patronymic: str = "") -> str:
     masked = s[0] + "***" + s[-1] if len(s) > 2 else (s[:1] + "*" if s else "")
     initials = " ".join(f"{p.strip()[0]}." for p in (given, patronymic) if p and p.strip())
     return f"{masked} {initials}".strip()
-
-
-def mask_digits(value: str, keep: int = 2) -> str:
-    """A document number with only its last ``keep`` digits shown."""
-    digits = "".join(c for c in (value or "") if c.isdigit())
-    if not digits:
-        return ""
-    return "*" * max(len(digits) - keep, 0) + digits[-keep:]

@@ -55,11 +55,6 @@ class QueueLogEvent(NamedTuple):
         except ValueError:
             return None
 
-    @property
-    def dedup_key(self) -> tuple:
-        """Two rows with the same key are the same event written twice (everything but the row id)."""
-        return self[:6]
-
 
 class MalformedLine(ValueError):
     """A queue_log line that cannot be an event; its message says why."""

@@ -43,4 +43,5 @@ class SourceStatus:
             "rows_read": self.rows_read,
             "bad_rows": dict(self.bad_rows),
             "newest_row_at": iso_utc(self.newest_row_at),
+            "last_attempt_at": iso_utc(self.last_attempt_at),
         }

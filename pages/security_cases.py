@@ -179,7 +179,7 @@ def show_case(case_id, _message, lang):
                State(ids.CASE_CLOSURE, "value"), State(ids.CASE_NOTE, "value"), State(ids.CASE_LEAK, "value"),
                State(ids.CASE_ALLOW_DETECTOR, "value"), State(ids.CASE_ALLOW_SCOPE, "value"),
                State(ids.CASE_ALLOW_DAYS, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
-def triage(clicks, case_id, closure, note, leak, detector, scope, days, lang):
+def triage(_clicks, case_id, closure, note, leak, detector, scope, days, lang):
     """Apply one triage step; refusals (no closure reason, closed case...) are shown, never raised."""
     trigger = dash_ctx.triggered_id
     if not isinstance(trigger, dict) or not dash_ctx.triggered[0]["value"] or case_id is None:
