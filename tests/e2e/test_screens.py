@@ -100,3 +100,21 @@ def test_an_acknowledged_alert_stays_acknowledged_after_a_reload(live_app, page)
     card.wait_for(timeout=10000)
     assert card.locator(".ack-note").count() == 1 and card.locator(".ack-button").count() == 0
     screenshot(page, "alerts-acknowledged")
+
+
+def test_kiosk_rotation_goes_through_the_chosen_pages(live_app, page):
+    page.goto(live_app.url + "/wall?kiosk=1&rotate=/wall,/alerts&every=5")
+    page.wait_for_selector("#tile-general")
+    page.wait_for_function("() => location.pathname === '/alerts' && location.search.includes('kiosk=1')",
+                           timeout=20000)  # the rotation changes the path without a page load
+    page.wait_for_selector("#alerts-body")
+    assert page.locator("#navbar.hidden").count() == 1
+
+
+def test_a_wall_screen_signs_in_with_its_kiosk_token(live_app, anon_page):
+    users = live_app.app.server.extensions["hotline"].users
+    token = users.create_token(f"e2e wall {time.time()}", users.by_login("wall1").id, "test", time.time())
+    anon_page.goto(f"{live_app.url}/kiosk?token={token}&next=/wall%3Fkiosk%3D1")
+    anon_page.wait_for_selector("#tile-general")
+    assert anon_page.evaluate("localStorage.getItem('hotline-kiosk-token')") == token
+    assert "Журнал доступа" not in anon_page.locator("body").inner_text()
