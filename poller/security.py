@@ -239,15 +239,15 @@ class SecurityPipeline:
         since = self.engine.replay_from(now)
         self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
         saved = self._load_cursors()
+        top = self.source.max_ids()  # read before the rows: nothing written in between can be skipped
         accesses = self.source.accesses(since_ts=since, limit=10**7)
         signins = self.source.signins(since_ts=since, limit=10**7)
         if saved is not None:
             accesses = [a for a in accesses if a.id <= saved["access"]]
             signins = [x for x in signins if x.id <= saved["signin"]]
         self._run(accesses, signins, now)
-        top = self.source.max_ids() if saved is None and not accesses else (0, 0)
-        self.cursors = saved or {"access": max([a.id for a in accesses], default=top[0]),
-                                 "signin": max([x.id for x in signins], default=top[1])}
+        self.cursors = saved or {"access": max([top[0]] + [a.id for a in accesses]),
+                                 "signin": max([top[1]] + [x.id for x in signins])}
         self._save_cursors()
 
     def _step(self, now: float) -> None:

@@ -67,3 +67,11 @@ def test_injected_anomalies_become_cases(simulated, tmp_path):
 def test_a_missing_crm_is_an_error_value(settings, tmp_path):
     status = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db")).cycle()
     assert status.error and "does not exist" in status.error
+
+
+def test_first_start_never_reprocesses_old_sign_ins(simulated, tmp_path):
+    settings, now = simulated
+    pipeline = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    pipeline.cycle(now)
+    top_access, top_signin = pipeline.source.max_ids()
+    assert pipeline.cursors == {"access": top_access, "signin": top_signin}
