@@ -79,8 +79,11 @@ class Arrivals:
         self._forget(now - profile.REPEAT_WINDOW_S)
         if category == "status" and len(self.recent_ts) > self.head and rng.random() < profile.REPEAT_SHARE:
             age = min(rng.expovariate(1 / REPEAT_MEAN_AGE_S), profile.REPEAT_WINDOW_S)
-            i = bisect.bisect_left(self.recent_ts, now - age, self.head)
-            return self.recent_who[min(i, len(self.recent_who) - 1)]
+            # Older than every contact known (the simulation's first hours): a new caller, not the very first
+            # contact over and over (which gave one citizen thousands of tickets).
+            if now - age >= self.recent_ts[self.head]:
+                i = bisect.bisect_left(self.recent_ts, now - age, self.head)
+                return self.recent_who[min(i, len(self.recent_who) - 1)]
         who = int(rng.random() * len(w.pop.citizen_ids))
         for _ in range(5):  # the hotline's own employees seldom call it: re-draw (an operator never gets own call)
             if w.pop.citizen_ids[who] not in w.pop.employee_of:

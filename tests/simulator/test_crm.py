@@ -119,3 +119,11 @@ def test_service_checks_and_incidents(day_run):
     assert 1 <= len(incidents) <= 6
     for i in incidents:
         assert (i["status"] == "resolved") == (i["resolved_at"] is not None)
+
+
+def test_repeat_callers_are_spread_over_citizens_from_the_first_hour(day_run):
+    # Status questions follow a citizen's own earlier contact; in the simulation's first hours they must not all
+    # land on its very first caller (one citizen once got thousands of tickets).
+    [row] = day_run.query("ticketing", "SELECT MAX(n) AS top, COUNT(*) AS citizens FROM "
+                                       "(SELECT citizen_id, COUNT(*) AS n FROM tickets GROUP BY citizen_id)")
+    assert row["citizens"] > 100 and row["top"] <= 15
