@@ -27,7 +27,7 @@ from domain.clock import local_day  # noqa: E402
 from poller.security import SecurityPipeline  # noqa: E402
 from settings import load_settings  # noqa: E402
 
-CHUNK = 5000
+CHUNK = 20000
 MEDIUM_UP = ("medium", "high", "critical")
 
 

@@ -67,10 +67,12 @@ def _queue_rules(name: str, q: dict, cfg, active: set[str]) -> Iterator[Conditio
 
 def _threshold(rule: str, scope: str, value, warn, crit, active: set[str],
                higher_is_bad: bool = True) -> Iterable[Condition]:
-    margin = HYSTERESIS_MARGIN if f"{rule}:{scope}" in active else 0.0
-    if not higher_is_bad:
-        margin /= 4  # ratios near 1: a 5 % margin is already a clear recovery
-    lvl = level(value, warn, crit, higher_is_bad, margin)
+    """The condition at its true severity; an active alert stays (as a warning) until clearly back (hysteresis)."""
+    lvl = level(value, warn, crit, higher_is_bad)
+    if lvl not in SEVERITY and f"{rule}:{scope}" in active:
+        margin = HYSTERESIS_MARGIN if higher_is_bad else HYSTERESIS_MARGIN / 4  # ratios near 1: 5 % is clear
+        if level(value, warn, crit, higher_is_bad, margin) in SEVERITY:
+            lvl = WARN
     if lvl in SEVERITY:
         return [Condition(rule, scope, SEVERITY[lvl], {"value": value, "warn": warn, "crit": crit})]
     return []

@@ -57,3 +57,13 @@ def test_a_flapping_condition_never_fires():
     c = Condition("queue_waiting", "technical", "warning")
     for second in range(0, 200, 10):
         assert not t.update([c] if second % 20 == 0 else [], second).fired
+
+
+def test_hysteresis_never_raises_the_severity():
+    # 71 % is a warning (goal 80 %, critical below 70 %), also while the alert is already active.
+    view = _view(sl30=0.71, calls30=20)
+    [c] = evaluate(view, CFG, {}, {"queue_sl_30m:technical"})
+    assert c.severity == "warning"
+    assert [c.severity for c in evaluate(_view(sl30=0.81, calls30=20), CFG, {}, {"queue_sl_30m:technical"})] \
+        == ["warning"]  # 81 % < 80 % + 5 %: not clearly back yet
+    assert not evaluate(_view(sl30=0.85, calls30=20), CFG, {}, {"queue_sl_30m:technical"})
