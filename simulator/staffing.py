@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from domain.erlang import agents_needed, erlang_c, service_level  # noqa: F401 - re-exported for the simulator
 from simulator import profile
 
 BREAK_SHRINKAGE = 0.14       # share of a shift spent in PAUSE (breaks, lunch, training)
@@ -37,34 +38,6 @@ class Template:
 def template(start_h: int, hours: int) -> Template:
     """12 h shifts rotate two days on, two off; shorter ones five on, two off."""
     return Template(start_h, hours, 4, 2) if hours == 12 else Template(start_h, hours, 7, 5)
-
-
-def erlang_c(n: int, a: float) -> float:
-    """Probability that a call waits, with ``n`` agents and ``a`` erlangs of traffic."""
-    if n <= a:
-        return 1.0
-    b = 1.0
-    for k in range(1, n + 1):
-        b = a * b / (k + a * b)
-    return n * b / (n - a * (1 - b))
-
-
-def service_level(n: int, a: float, aht_s: float, t_s: float) -> float:
-    """Share of calls answered within ``t_s`` seconds (Erlang C)."""
-    if n <= a:
-        return 0.0
-    return 1 - erlang_c(n, a) * math.exp(-(n - a) * t_s / aht_s)
-
-
-def agents_needed(rate_per_s: float, aht_s: float, target: float, t_s: float) -> int:
-    """Fewest agents that reach service level ``target`` within ``t_s`` for Poisson arrivals."""
-    a = rate_per_s * aht_s
-    if a <= 0:
-        return 0
-    n = max(1, math.ceil(a))
-    while service_level(n, a, aht_s, t_s) < target:
-        n += 1
-    return n
 
 
 def cover(required: list[int]) -> Counter[tuple[int, int]]:
