@@ -1,4 +1,4 @@
-"""Staffing: agents needed per local hour (Erlang C from domain.erlang), and covering that need with 8 h / 12 h shift templates."""
+"""Staffing: agents needed per local hour (Erlang C: domain.erlang), covered by 8 h / 12 h shift templates."""
 
 from __future__ import annotations
 
