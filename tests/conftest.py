@@ -70,3 +70,59 @@ def redis_url(tmp_path_factory):
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def _postgres_bin(name: str) -> str | None:
+    import glob
+
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away PostgreSQL server; yields a function making a database and returning its SQLAlchemy URL.
+
+    Skipped without the server binaries, except in CI (HOTLINE_TEST_STRICT=1). As root it runs the server as the
+    'postgres' user (PostgreSQL refuses to run as root).
+    """
+    import subprocess
+    import time
+
+    import tempfile
+    from pathlib import Path
+
+    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+    if not (initdb and pg_ctl):
+        require_binary("initdb", "the PostgreSQL tests run a real server")
+    # Not under pytest's tmp root: that folder is private to root, and the server runs as 'postgres'.
+    folder = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
+    data, port = folder / "data", free_port()
+
+    def run(*cmd: str) -> None:
+        if os.geteuid() == 0:
+            cmd = ("runuser", "-u", "postgres", "--", *cmd)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres")
+    run(pg_ctl, "-D", str(data), "-o", f"-p {port} -k {folder} -c listen_addresses=''", "-w", "start")
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(f"postgresql+psycopg://postgres@/postgres?host={folder}&port={port}",
+                          isolation_level="AUTOCOMMIT")
+
+    def database(name: str) -> str:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        return f"postgresql+psycopg://postgres@/{name}?host={folder}&port={port}"
+
+    time.sleep(0.2)
+    yield database
+    admin.dispose()
+    run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
+    shutil.rmtree(folder, ignore_errors=True)
