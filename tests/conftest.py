@@ -90,9 +90,8 @@ def postgres_url():
     'postgres' user (PostgreSQL refuses to run as root).
     """
     import subprocess
-    import time
-
     import tempfile
+    import time
     from pathlib import Path
 
     initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
