@@ -83,13 +83,22 @@ class QueueLogSource(SourceAdapter):
         return result
 
     def fetch_agent_events(self, since_ts: float, until_ts: float) -> FetchResult[list[QueueLogEvent]]:
-        """Operator events (login, pause...) in a time range: who was logged in before the rebuild window."""
+        """Operator events (login, pause...) in a time range: who was logged in before the rebuild window.
+
+        The range is turned into row ids first (two probes of the time index), then read along the primary key:
+        following the time index row by row through hours of a busy PBX's rows is several times slower.
+        """
         lo, hi = (epoch_to_local_naive(t, self.pbx_tz) for t in (since_ts, until_ts))
-        query = (select(*_COLUMNS).where(T.c.time >= lo, T.c.time < hi, T.c.event.in_(sorted(AGENT_VERBS)))
-                 .order_by(T.c.id))
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+                first = conn.execute(select(func.min(T.c.id)).where(T.c.time >= lo)).scalar()
+                end = conn.execute(select(func.min(T.c.id)).where(T.c.time >= hi)).scalar()
+                if first is None:
+                    return self._convert([])
+                query = select(*_COLUMNS).where(T.c.id >= first, T.c.event.in_(sorted(AGENT_VERBS)))
+                if end is not None:
+                    query = query.where(T.c.id < end)
+                rows = conn.execute(query.order_by(T.c.id)).all()
         except Exception as exc:  # noqa: BLE001
             return FetchResult.failed(describe_error(exc))
         return self._convert(rows)
