@@ -42,7 +42,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         html.Div(className="panel filters", children=[
             dcc.Input(id=ids.AUDIT_ACTOR, placeholder=t("audit_actor", lang), maxLength=80, className="form-control"),
             dcc.Input(id=ids.AUDIT_ACTION, placeholder=t("action", lang), maxLength=40, className="form-control"),
-            dbc.Button(t("apply", lang), id=ids.AUDIT_APPLY, color="primary"),
+            dbc.Button(t("apply", lang), id=ids.AUDIT_APPLY, color="primary", style={"justifySelf": "start"}),
         ]),
         html.Div(id=ids.AUDIT_CHAIN, className="mb-2"),
         grid(ids.AUDIT_GRID, columns(lang), rows(None, None), lang, "560px", row_id="id"),
