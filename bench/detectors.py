@@ -56,7 +56,8 @@ def replay(pipeline: SecurityPipeline) -> int:
 def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> dict:
     cases = [c for c in pipeline.cases.list(limit=10**6) if c["day"] >= scored_from]
     flagged = {(c["operator_id"], c["day"]): c for c in cases if c["band"] in MEDIUM_UP}
-    labels = [t for t in truth if t["day"] >= scored_from]
+    # An injection whose last step falls after the history's end never completed: it is not a label yet.
+    labels = [t for t in truth if t["day"] >= scored_from and _ends_in_history(t)]
     # A case is dated by its accesses' local day; a labelled case that runs past midnight covers both days.
     labelled_days = {(t["operator_id"], d) for t in labels for d in _days(t, pipeline.s.tz)}
     recall: dict[str, Counter] = defaultdict(Counter)
@@ -71,7 +72,14 @@ def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> di
         for detector in case["detectors"]:
             precision[detector]["hits"] += 1
             precision[detector]["true"] += key in labelled_days
-    return {"recall": recall, "precision": precision, "flagged": len(flagged), "cases": len(cases)}
+    return {"recall": recall, "precision": precision, "flagged": len(flagged), "cases": len(cases),
+            "unfinished": sum(t["day"] >= scored_from and not _ends_in_history(t) for t in truth)}
+
+
+def _ends_in_history(label: dict) -> bool:
+    from app import parse_time
+
+    return not label.get("end") or parse_time(label["end"]) <= END
 
 
 def _days(label: dict, tz: str) -> list[str]:
@@ -102,6 +110,8 @@ def report(result: dict, op_days: int) -> None:
     for detector, c in sorted(result["precision"].items()):
         print(f"{detector:10} {c['hits']:>12} {c['true']:>6} {c['true'] / c['hits']:>9.2f}")
     per_k = 1000 * result["flagged"] / op_days if op_days else 0
+    if result["unfinished"]:
+        print(f"\n{result['unfinished']} injection(s) end after the history and are not scored")
     print(f"\ncases at medium and above: {result['flagged']} of {result['cases']} cases; {op_days} operator-days "
           f"worked; {per_k:.1f} alerts per 1,000 operator-days")
 
@@ -117,9 +127,8 @@ def main() -> int:
     history = ensure_history(folder, args.warmup_days + args.days, args.scale, two_cores=True)
     print(f"history: {history['rows'].get('pd_access_log')} access rows, back-filled in {history['backfill_s']} s")
     settings = load_settings({}, data_dir=str(folder), sim_scale=args.scale)
-    app_db = folder / "app.db"
-    if app_db.exists():
-        app_db.unlink()
+    for stale in folder.glob("app.db*"):   # each run scores from an empty app database
+        stale.unlink()
     pipeline = SecurityPipeline(settings, open_app_db(settings.url("app_db")))
     t0 = time.perf_counter()
     rows = replay(pipeline)

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,9 @@ def ensure_history(folder: Path, days: float, scale: float, two_cores: bool | No
         return json.loads(marker.read_text())
     from simulator.runner import backfill
 
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists():                     # an unfinished back-fill must not be appended to
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     started = time.perf_counter()
     written = backfill(settings_for(folder, scale), END - days * 86400, END, scale=scale, two_cores=two_cores)
     info = {"days": days, "scale": scale, "rows": written, "backfill_s": round(time.perf_counter() - started, 1)}

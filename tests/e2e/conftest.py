@@ -23,22 +23,35 @@ class LiveApp:
     def __init__(self, settings):
         from data_access.snapshot_store import InMemorySnapshotStore
         from poller.scheduler import build_engine, start_background
-        from web.factory import build_dash_app
 
         self.settings = settings
         self.store = InMemorySnapshotStore()
         self.engine = build_engine(settings, self.store)
         self.scheduler = start_background(self.engine, settings.poll_interval_s)
-        self.app = build_dash_app(settings, self.store)
         self.passwords = create_users(settings)
         self.port = free_port()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.start_web()
+        self.wait_for_snapshot()
+
+    def start_web(self) -> None:
+        """Serve the app on the port; after ``stop_web`` this is a web server coming back (the poller kept running).
+
+        The same Dash app object is served again: Dash registers page callbacks once per process.
+        """
         from werkzeug.serving import make_server
 
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        from web.factory import build_dash_app
+
+        if not hasattr(self, "app"):
+            self.app = build_dash_app(self.settings, self.store)
         self.server = make_server("127.0.0.1", self.port, self.app.server, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
-        self.wait_for_snapshot()
+
+    def stop_web(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
     @property
     def url(self) -> str:

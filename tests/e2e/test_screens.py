@@ -73,6 +73,25 @@ def test_stale_state_appears_when_the_poller_stops_and_clears_when_it_resumes(li
     assert page.locator("#shell.is-stale").count() == 0
 
 
+def test_a_web_server_restart_is_survived_without_a_reload(live_app, page):
+    page.goto(live_app.url + "/wall")
+    page.wait_for_selector("#tile-general")
+    page.evaluate("window.__sameDocument = true")
+    before = int(metric_text(page, "general", "waiting"))
+    live_app.stop_web()
+    try:
+        page.wait_for_selector("#stale-banner:not(.hidden)", timeout=20000)
+        callid = f"{time.time():.0f}.{uuid.uuid4().int % 10000}"
+        live_app.write_queue_log((time.time(), callid, "general", "NONE", "ENTERQUEUE", "", "+79161234568", "1"))
+    finally:
+        live_app.start_web()
+    page.wait_for_selector("#stale-banner.hidden", state="attached", timeout=20000)
+    page.wait_for_function(
+        "n => Number(document.querySelector('#tile-general [data-metric=waiting] .metric-value').innerText) > n",
+        arg=before, timeout=15000)
+    assert page.evaluate("window.__sameDocument === true")  # recovered in place, nobody pressed reload
+
+
 def test_the_english_switch_changes_the_labels(live_app, page):
     page.goto(live_app.url + "/wall")
     page.wait_for_selector("#tile-general")
