@@ -213,6 +213,13 @@ class AccessRepository:
                                                                  E.c.ts < utc_naive(ts))).scalar()
         return from_utc_naive(last) if last else None
 
+    def access_times(self, operator_id: int, lo: float, hi: float) -> list[float]:
+        """The ts of the operator's access copies in [lo, hi), in order (the copies are kept 30 days)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(E.c.ts).where(E.c.operator_id == operator_id, E.c.ts >= utc_naive(lo),
+                                                     E.c.ts < utc_naive(hi)).order_by(E.c.ts)).scalars()
+            return [from_utc_naive(t) for t in rows]
+
     def explained_rate_by_team(self, since_day: str) -> list[dict]:
         """Share of record-touching accesses explained by a call or ticket, per team, since a day."""
         with self.engine.connect() as conn:

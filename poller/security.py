@@ -169,6 +169,9 @@ class CrmDetectorContext:
                              self.source.last_signin_before(operator_id, ts)) if t is not None]
         return max(times) if times else None
 
+    def access_times(self, operator_id, lo, hi):
+        return self.access.access_times(operator_id, lo, hi)
+
     def journal_start(self):
         return self.source.journal_start()
 

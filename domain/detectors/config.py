@@ -26,7 +26,10 @@ class DetectorConfig:
     ticket_after_s: float = 7 * DAY_S          # ... to (closed_at or +inf) + 7 days
     shift_margin_s: float = 900.0              # D07: +-15 min around every shift
     day_off_points: int = 30                   # D07 on a day without any shift (instead of 15)
-    schedule_lookaround_s: float = 7 * DAY_S   # D07: no shift within +-7 days of the access = no schedule, skip
+    schedule_lookaround_s: float = 7 * DAY_S   # D07: no shift within +-7 days of the access = no schedule
+    rare_hour_days: int = 28                   # D07 without a schedule: the operator's own hours of the week
+    rare_hour_share: float = 0.01              # ... an hour of the week with under 1 % of those accesses is rare
+    rare_hour_min_history: int = 200           # ... judged only with this many accesses in the look-back
     baseline_days: int = 28                    # D09
     baseline_min_days: int = 5
     robust_z: float = 3.5                      # D09, D10

@@ -70,6 +70,9 @@ class DetectorContext(Protocol):
     def last_activity_before(self, operator_id: int, ts: float) -> float | None:
         """The latest access row or successful sign-in of the operator strictly before ``ts``, or None."""
 
+    def access_times(self, operator_id: int, lo: float, hi: float) -> list[float]:
+        """The ts of the operator's access rows in [lo, hi) (D07's hours of the week without a schedule)."""
+
     def journal_start(self) -> float | None:
         """The ts of the oldest row still kept in pd_access_log / sign_in_events (after the purge), or None."""
 
@@ -223,6 +226,11 @@ class InMemoryContext:
         times = self.activity.get(operator_id, [])
         i = bisect.bisect_left(times, ts)
         return times[i - 1] if i else None
+
+    def access_times(self, operator_id: int, lo: float, hi: float) -> list[float]:
+        """Recorded activity in [lo, hi) (what ``feed`` and ``add_activity`` stored)."""
+        times = self.activity.get(operator_id, [])
+        return times[bisect.bisect_left(times, lo):bisect.bisect_left(times, hi)]
 
     def journal_start(self) -> float | None:
         """``journal_since``, else the oldest recorded activity."""

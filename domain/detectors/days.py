@@ -49,6 +49,11 @@ class DayClock:
         """The local wall-clock time of ``ts`` as HH:MM."""
         return datetime.fromtimestamp(ts, self.zone).strftime("%H:%M")
 
+    def hour_of_week(self, ts: float) -> int:
+        """The local hour of the week of ``ts``: 0 is Monday 00:00-01:00, 167 is Sunday 23:00-24:00."""
+        local = datetime.fromtimestamp(ts, self.zone)
+        return local.weekday() * 24 + local.hour
+
     def date_text(self, ts: float) -> str:
         """The local date of ``ts`` as DD.MM.YYYY."""
         return datetime.fromtimestamp(ts, self.zone).strftime("%d.%m.%Y")

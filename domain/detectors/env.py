@@ -57,6 +57,10 @@ class CachedContext:
         """The operator's shifts overlapping [lo, hi] (cached per exact window)."""
         return self._cached("shifts", operator_id, lo, hi)
 
+    def access_times(self, operator_id: int, lo: float, hi: float) -> list[float]:
+        """The operator's access times in [lo, hi) (cached per exact window)."""
+        return self._cached("access_times", operator_id, lo, hi)
+
     def peers(self, operator_id: int) -> list[int]:
         """The operator's peers (cached)."""
         return self._cached("peers", operator_id)
@@ -79,6 +83,7 @@ class Env:
     ctx: CachedContext
     fired: Callable[[tuple], bool]
     stats: Counter = field(default_factory=Counter)
+    derived: dict[tuple, object] = field(default_factory=dict)   # values computed once per call (D07's hours)
 
     def wants(self, detector: str, operator_id: int, day: str, scope: str = "") -> bool:
         """Whether ``detector`` is enabled and has not yet fired for this key (so it is worth evaluating)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from domain.detectors.config import DAY_S
 from domain.detectors.env import Env
 from domain.detectors.model import AccessEvent, Hit, OperatorInfo
@@ -9,7 +11,7 @@ from domain.detectors.words import LEAVE_KIND, STATUS, word
 
 
 def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit | None:
-    """D07: the access is outside every shift +-margin; operators without any shift near it are skipped."""
+    """D07: the access is outside every shift +-margin; without a schedule, at an hour the operator rarely works."""
     cfg = env.cfg
     if op is None or not env.wants("D07", a.operator_id, day):
         return None
@@ -18,8 +20,7 @@ def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hi
     around = cfg.schedule_lookaround_s
     shifts = env.ctx.shifts(a.operator_id, start - around, start + DAY_S + around)
     if not shifts:
-        env.stats["no_schedule"] += 1
-        return None
+        return _rare_hour(a, day, env)
     m = cfg.shift_margin_s
     if any(s.start - m <= a.ts <= s.end + m for s in shifts):
         return None
@@ -34,6 +35,30 @@ def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hi
     return env.hit("D07", a.operator_id, day, a.ts,
                    (f"доступ в {hhmm} вне смены (с запасом ±{margin} мин)",
                     f"access at {hhmm} outside every shift (±{margin} min)"), **evidence)
+
+
+def _rare_hour(a: AccessEvent, day: str, env: Env) -> Hit | None:
+    """D07 without a schedule: the access's hour of the week holds under 1 % of the operator's last 28 days."""
+    cfg, key = env.cfg, ("D07-hours", a.operator_id, day)
+    hours = env.derived.get(key)
+    if hours is None:
+        start = env.clock.start(day)
+        past = env.ctx.access_times(a.operator_id, start - cfg.rare_hour_days * DAY_S, start)
+        hours = env.derived[key] = Counter(env.clock.hour_of_week(t) for t in past)
+    total = sum(hours.values())
+    if total < cfg.rare_hour_min_history:
+        env.stats["no_schedule"] += 1    # too little history to know the operator's hours
+        return None
+    share = hours[env.clock.hour_of_week(a.ts)] / total
+    if share >= cfg.rare_hour_share:
+        return None
+    hhmm, pct = env.clock.hhmm(a.ts), f"{100 * share:.1f}"
+    return env.hit("D07", a.operator_id, day, a.ts,
+                   (f"доступ в {hhmm}: графика смен нет, а на этот час недели приходится {pct}% доступов "
+                    f"оператора за {cfg.rare_hour_days} дн.",
+                    f"access at {hhmm}: no shift schedule, and this hour of the week holds {pct}% of the "
+                    f"operator's accesses over {cfg.rare_hour_days} days"),
+                   access_ids=(a.id,), citizen_ids=() if a.citizen_id is None else (a.citizen_id,))
 
 
 def _absence(ts: float, op: OperatorInfo, env: Env) -> tuple[str, str] | None:

@@ -72,3 +72,9 @@ def test_purge_keeps_rows_held_as_evidence(repo):
     assert sorted(r["id"] for r in repo.page(AccessFilter(), 0, 10)) == [2, 3, 9]
     [team] = repo.explained_rate_by_team("2025-11-01")
     assert team["touches"] == 6  # counts outlive the rows
+
+
+def test_access_times_of_one_operator_in_a_window(repo):
+    repo.add([_row(i, operator=1 + i % 2) for i in range(1, 21)])
+    assert repo.access_times(1, T0 + 4, T0 + 10) == [T0 + 4, T0 + 6, T0 + 8]
+    assert repo.access_times(3, T0, T0 + 100) == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.detectors import Leave, Shift
+from domain.detectors import DetectorConfig, DetectorEngine, Leave, Shift
 
 from .factory import DAY, DAY_T0, HOUR, MIN, T0, acc, make_ctx, operator, run, sign
 
@@ -33,9 +33,34 @@ def test_d07_on_a_day_off_weighs_more():
     assert hit.points == 30 and "00:00" in hit.reason_ru and "day off" in hit.reason_en
 
 
-def test_d07_skipped_without_any_schedule():
+def test_d07_without_a_schedule_needs_the_operators_own_history():
     ctx = make_ctx().add(Shift(1, T0 - 30 * DAY, T0 - 30 * DAY + 8 * HOUR))
-    assert not run([acc(1, T0 + 14 * HOUR)], ctx).of("D07")
+    ctx.add_activity(1, *(T0 - k * DAY for k in range(1, 50)))    # 49 accesses: too few to know the hours
+    engine = DetectorEngine(DetectorConfig())
+    assert not run([acc(1, T0 + 14 * HOUR)], ctx, engine=engine).of("D07")
+    assert engine.stats["no_schedule"] == 1
+
+
+def _weekday_office_hours(ctx) -> None:
+    """Four weeks of accesses Monday to Friday, 09:00-18:00 Moscow, ten an hour; no shift schedule."""
+    midnight = T0 - 10 * HOUR
+    ctx.add_activity(1, *(midnight - week * 7 * DAY + wd * DAY + h * HOUR + k * 360
+                          for week in range(1, 5) for wd in range(5) for h in range(9, 18) for k in range(10)))
+
+
+@pytest.mark.parametrize("ts, fires", [
+    (T0 + HOUR, False),                    # Monday 11:00: the operator's usual hour
+    (T0 - 7 * HOUR, True),                 # Monday 03:00: never in four weeks
+    (T0 + 5 * DAY + 2 * HOUR, True),       # Saturday 12:00: never on a Saturday
+])
+def test_d07_without_a_schedule_fires_at_a_rare_hour_of_the_week(ts, fires):
+    ctx = make_ctx()
+    _weekday_office_hours(ctx)
+    hits = run([acc(1, ts, action="search", cid=None)], ctx).of("D07")
+    assert bool(hits) is fires
+    if fires:
+        assert "no shift schedule" in hits[0].reason_en and "0.0%" in hits[0].reason_en
+        assert "графика смен нет" in hits[0].reason_ru and hits[0].points == 15
 
 
 @pytest.mark.parametrize("op, leave, words_ru, words_en", [
