@@ -4,9 +4,11 @@
   "use strict";
   var TEXT = {
     ru: {s: "с", h: "ч", m: "мин", ago: "назад", data: "Данные", stale: "Последнее обновление {age} назад. Цифры на экране не текущие.",
-         never: "Нет связи с сервером: данные ещё не получены.", source: "Источник недоступен: "},
+         never: "Нет связи с сервером: данные ещё не получены.", source: "Источник недоступен: ",
+         answered: "Отвечено", occupancy: "загрузка"},
     en: {s: "s", h: "h", m: "min", ago: "ago", data: "Data", stale: "Last update {age} ago. The numbers on screen are not current.",
-         never: "No connection to the server: no data received yet.", source: "Source unavailable: "}
+         never: "No connection to the server: no data received yet.", source: "Source unavailable: ",
+         answered: "Answered", occupancy: "occupancy"}
   };
   var seen = null;  // {gen, recvAt, serverNow, bad}
 
@@ -62,6 +64,29 @@
         var rotating = on && pages.length > 1;
         return [{on: on, pages: pages, every: every, search: search || ""}, !rotating, every * 1000,
                 on ? "navbar-wrap hidden" : "navbar-wrap"];
+      },
+
+      /* /operators: one small tile per operator, coloured by state, drawn from the grid's rows. */
+      operatorTiles: function (rows, view, lang) {
+        var t = TEXT[lang] || TEXT.ru;
+        var table = view === "table";
+        function div(className, children, extra) {
+          return {type: "Div", namespace: "dash_html_components",
+                  props: Object.assign({className: className, children: children}, extra || {})};
+        }
+        var tiles = table ? [] : (rows || []).map(function (r) {
+          var working = r.state !== "offline";
+          var what = r.state === "paused" && r.pause_reason ? r.pause_reason : r.state_label;
+          var tip = [r.operator,
+                     r.state_label + (r.pause_reason ? " (" + r.pause_reason + ")" : "") + (working ? ", " + r.in_state : ""),
+                     t.answered + ": " + r.answered + ", AHT " + r.aht + ", " + t.occupancy + " " + r.occupancy,
+                     r.team, r.queues].join("\n");
+          return div("op-tile st-" + r.state, [
+            div("op-name", r.short),
+            div("op-line", [div("op-what", what), div("op-time", working ? r.in_state : "")])
+          ], {title: tip, "data-operator": r.name, "data-state": r.state});
+        });
+        return [tiles, table ? "op-tiles hidden" : "op-tiles", table ? "grid-wrap" : "grid-wrap hidden"];
       },
 
       rotate: function (n, kiosk, pathname) {

@@ -42,18 +42,24 @@ def wall_request(version_known) -> dict:
     }
 
 
+def ensure_user(app, login: str, role: str) -> tuple[str, str]:
+    """A bench account of ``role`` in the app database; returns (login, password)."""
+    from web.passwords import hash_password
+
+    users, password = app.server.extensions["hotline"].users, f"{login}-password"
+    if users.by_login(login) is None:
+        users.create(login, f"Bench {role}", role, hash_password(password), time.time())
+    return login, password
+
+
 def signed_in_client(app):
     """A test client signed in as a wall screen (display role), as every viewer is."""
     import re
 
-    from web.passwords import hash_password
-
-    users = app.server.extensions["hotline"].users
-    if users.by_login("bench-wall") is None:
-        users.create("bench-wall", "Bench wall screen", "display", hash_password("bench-wall-password"), time.time())
+    login, password = ensure_user(app, "bench-wall", "display")
     client = app.server.test_client()
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    client.post("/login", data={"login": "bench-wall", "password": "bench-wall-password", "csrf": csrf})
+    client.post("/login", data={"login": login, "password": password, "csrf": csrf})
     return client
 
 

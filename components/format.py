@@ -74,6 +74,14 @@ def alert_message(alert: dict, snapshot: dict | None, lang: str) -> str:
     return template[1 if lang == "en" else 0].format(**values)
 
 
+def short_name(full: str | None) -> str:
+    """"Иванова Анна Сергеевна" -> "Иванова А. С." (a tile's width); other shapes are returned as they are."""
+    parts = (full or "").split()
+    if len(parts) < 2:
+        return full or ""
+    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:3])])
+
+
 def in_state(agent: dict, snapshot: dict | None) -> float | None:
     """Seconds the operator has been in the current state, as of the snapshot."""
     since = agent.get("since_ts")

@@ -75,6 +75,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter_queue": ("Очередь", "Queue"),
     "filter_state": ("Состояние", "State"),
     "operators_total": ("Операторов", "Operators"),
+    "view_tiles": ("Плитки", "Tiles"),
+    "view_table": ("Таблица", "Table"),
     "incidents": ("Открытые инциденты", "Open incidents"),
     "no_incidents": ("Открытых инцидентов нет", "No open incidents"),
     "sources": ("Источники данных", "Data sources"),

@@ -43,6 +43,9 @@ OPS_TEAM = "ops-team"
 OPS_QUEUE = "ops-queue"
 OPS_STATE = "ops-state"
 OPS_LABELS = "ops-labels"
+OPS_VIEW = "ops-view"
+OPS_TILES = "ops-tiles"
+OPS_GRID_WRAP = "ops-grid-wrap"
 
 # Services page
 SERVICES_VERSION = "services-version"

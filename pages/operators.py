@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
-from components.format import duration, in_state, pct
+from components.format import duration, in_state, pct, short_name
 from components.grids import col, grid, state_col
 from components.i18n import norm_lang, t
 from web.access import page_callback
@@ -38,7 +38,7 @@ def select(agents: list[dict], teams: list | None, queues: list | None, states: 
 def rows(agents: list[dict], snap: dict | None, lang: str) -> list[dict]:
     """Grid rows, working operators first (by state), then by name."""
     agents = sorted(agents, key=lambda a: (STATES.index(a["state"]) if a["state"] in STATES else 9, a["operator"]))
-    return [{"name": a["name"], "operator": a["operator"], "team": a["team_name"], "queues": ", ".join(a["queues"]),
+    return [{"name": a["name"], "operator": a["operator"], "short": short_name(a["operator"]), "team": a["team_name"], "queues": ", ".join(a["queues"]),
              "state": a["state"], "state_label": t(a["state"], lang), "in_state_s": in_state(a, snap),
              "in_state": duration(in_state(a, snap)) if a["state"] != "offline" else "",
              "pause_reason": a["pause_reason"], "answered": a["answered"], "aht": duration(a["aht_s"]),
@@ -64,6 +64,14 @@ def _dropdown(component_id: str, options: list, placeholder: str) -> dcc.Dropdow
     return dcc.Dropdown(id=component_id, options=options, multi=True, placeholder=placeholder)
 
 
+def _view_switch(lang: str) -> dcc.RadioItems:
+    """Tiles (the whole floor at a glance) or the sortable table; the choice is kept in the browser."""
+    return dcc.RadioItems(id=ids.OPS_VIEW, value="tiles", persistence=True, persistence_type="local",
+                          options=[{"label": t("view_tiles", lang), "value": "tiles"},
+                                   {"label": t("view_table", lang), "value": "table"}],
+                          className="view-switch", inputClassName="btn-check", labelClassName="view-option")
+
+
 def layout(lang: str | None = None, **_query) -> html.Div:
     lang = norm_lang(lang, ctx().settings.lang)
     version, snap = snapshot()
@@ -76,17 +84,26 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             _dropdown(ids.OPS_TEAM, team_opts, t("filter_team", lang)),
             _dropdown(ids.OPS_QUEUE, queue_opts, t("filter_queue", lang)),
             _dropdown(ids.OPS_STATE, state_opts, t("filter_state", lang)),
+            _view_switch(lang),
         ]),
+        # The tiles are drawn in the browser from the grid's rows: one payload serves both views.
+        html.Div(id=ids.OPS_TILES, className="op-tiles"),
         html.Div(grid(ids.OPS_GRID, columns(lang), rows(agents, snap, lang), lang, "100%", row_id="name"),
-                 className="grid-wrap"),
+                 id=ids.OPS_GRID_WRAP, className="grid-wrap"),
     ])
+
+
+clientside_callback(ClientsideFunction("hotline", "operatorTiles"),
+                    Output(ids.OPS_TILES, "children"), Output(ids.OPS_TILES, "className"),
+                    Output(ids.OPS_GRID_WRAP, "className"),
+                    Input(ids.OPS_GRID, "rowData"), Input(ids.OPS_VIEW, "value"), State(ids.LANG, "data"))
 
 
 @page_callback(
     "/operators", Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_GRID, "rowData"),
     Output(ids.OPS_GRID, "columnDefs"),
     Output(ids.OPS_TEAM, "options"), Output(ids.OPS_QUEUE, "options"), Output(ids.OPS_STATE, "options"),
-    Output(ids.OPS_VERSION, "data"),
+    Output(ids.OPS_VIEW, "options"), Output(ids.OPS_VERSION, "data"),
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), Input(ids.OPS_TEAM, "value"),
     Input(ids.OPS_QUEUE, "value"), Input(ids.OPS_STATE, "value"), State(ids.OPS_VERSION, "data"),
 )
@@ -97,4 +114,5 @@ def refresh_operators(_n, lang, teams, queues, states, known):
     if known == key:
         raise PreventUpdate
     chosen = select((snap or {}).get("agents", []), teams, queues, states)
-    return (counts(chosen, lang), rows(chosen, snap, lang), columns(lang), *filter_options(snap, lang), key)
+    return (counts(chosen, lang), rows(chosen, snap, lang), columns(lang), *filter_options(snap, lang),
+            _view_switch(lang).options, key)

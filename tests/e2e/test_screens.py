@@ -11,7 +11,7 @@ from tests.e2e.conftest import screenshot
 pytestmark = pytest.mark.e2e
 
 PAGES = {"/wall": "#tile-general", "/queues": "#queue-summary [data-metric=waiting]",
-         "/operators": "#ops-grid .ag-row", "/services": "#src-telephony", "/alerts": "#alerts-body"}
+         "/operators": "#ops-tiles .op-tile", "/services": "#src-telephony", "/alerts": "#alerts-body"}
 
 
 def metric_text(page, tile: str, metric: str) -> str:
@@ -90,6 +90,26 @@ def test_a_web_server_restart_is_survived_without_a_reload(live_app, page):
         "n => Number(document.querySelector('#tile-general [data-metric=waiting] .metric-value').innerText) > n",
         arg=before, timeout=15000)
     assert page.evaluate("window.__sameDocument === true")  # recovered in place, nobody pressed reload
+
+
+def test_operators_show_one_tile_per_operator_and_switch_to_the_table(live_app, page):
+    page.goto(live_app.url + "/operators")
+    page.wait_for_selector("#ops-tiles .op-tile")
+    agents = live_app.store.latest()[1]["agents"]
+    assert page.locator("#ops-tiles .op-tile").count() == len(agents)
+    on_call = [a for a in agents if a["state"] == "on_call"]
+    if on_call:
+        tile = page.locator(f"#ops-tiles .op-tile[data-operator='{on_call[0]['name']}']")
+        assert "st-on_call" in tile.get_attribute("class")
+    assert page.locator("#ops-grid-wrap.hidden").count() == 1
+    page.click("text=Таблица")
+    page.wait_for_selector("#ops-grid .ag-row")
+    assert page.locator("#ops-tiles.hidden").count() == 1
+    page.reload()
+    page.wait_for_selector("#ops-grid .ag-row")           # the choice is kept
+    screenshot(page, "operators-table")
+    page.click("text=Плитки")
+    page.wait_for_selector("#ops-tiles .op-tile")
 
 
 def test_the_english_switch_changes_the_labels(live_app, page):
