@@ -22,6 +22,9 @@
 
   function nowS() { return Date.now() / 1000; }
 
+  var ESC = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
+  function esc(v) { return String(v == null ? "" : v).replace(/[&<>"']/g, function (c) { return ESC[c]; }); }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     hotline: {
       freshness: function (nClock, fresh, config, lang) {
@@ -66,27 +69,27 @@
                 on ? "navbar-wrap hidden" : "navbar-wrap"];
       },
 
-      /* /operators: one small tile per operator, coloured by state, drawn from the grid's rows. */
+      /* /operators: one small tile per operator, coloured by state, drawn from the grid's rows. The tiles are
+         written as one HTML string outside React: thousands of Dash components would take seconds per update. */
       operatorTiles: function (rows, view, lang) {
         var t = TEXT[lang] || TEXT.ru;
         var table = view === "table";
-        function div(className, children, extra) {
-          return {type: "Div", namespace: "dash_html_components",
-                  props: Object.assign({className: className, children: children}, extra || {})};
+        var box = document.getElementById("ops-tiles");
+        if (box) {
+          box.innerHTML = table ? "" : (rows || []).map(function (r) {
+            var working = r.state !== "offline";
+            var what = r.state === "paused" && r.pause_reason ? r.pause_reason : r.state_label;
+            var tip = [r.operator,
+                       r.state_label + (r.pause_reason ? " (" + r.pause_reason + ")" : "") + (working ? ", " + r.in_state : ""),
+                       t.answered + ": " + r.answered + ", AHT " + r.aht + ", " + t.occupancy + " " + r.occupancy,
+                       r.team, r.queues].join("\n");
+            return '<div class="op-tile st-' + esc(r.state) + '" data-state="' + esc(r.state) + '" data-operator="' +
+              esc(r.name) + '" title="' + esc(tip) + '"><div class="op-name">' + esc(r.short) + '</div>' +
+              '<div class="op-line"><span class="op-what">' + esc(what) + '</span><span class="op-time">' +
+              esc(working ? r.in_state : "") + '</span></div></div>';
+          }).join("");
         }
-        var tiles = table ? [] : (rows || []).map(function (r) {
-          var working = r.state !== "offline";
-          var what = r.state === "paused" && r.pause_reason ? r.pause_reason : r.state_label;
-          var tip = [r.operator,
-                     r.state_label + (r.pause_reason ? " (" + r.pause_reason + ")" : "") + (working ? ", " + r.in_state : ""),
-                     t.answered + ": " + r.answered + ", AHT " + r.aht + ", " + t.occupancy + " " + r.occupancy,
-                     r.team, r.queues].join("\n");
-          return div("op-tile st-" + r.state, [
-            div("op-name", r.short),
-            div("op-line", [div("op-what", what), div("op-time", working ? r.in_state : "")])
-          ], {title: tip, "data-operator": r.name, "data-state": r.state});
-        });
-        return [tiles, table ? "op-tiles hidden" : "op-tiles", table ? "grid-wrap" : "grid-wrap hidden"];
+        return [table ? "op-tiles hidden" : "op-tiles", table ? "grid-wrap" : "grid-wrap hidden"];
       },
 
       rotate: function (n, kiosk, pathname) {

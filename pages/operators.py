@@ -93,8 +93,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-clientside_callback(ClientsideFunction("hotline", "operatorTiles"),
-                    Output(ids.OPS_TILES, "children"), Output(ids.OPS_TILES, "className"),
+clientside_callback(ClientsideFunction("hotline", "operatorTiles"), Output(ids.OPS_TILES, "className"),
                     Output(ids.OPS_GRID_WRAP, "className"),
                     Input(ids.OPS_GRID, "rowData"), Input(ids.OPS_VIEW, "value"), State(ids.LANG, "data"))
 
