@@ -21,9 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.poll_cycle import END, ensure_history, settings_for  # noqa: E402
+from bench.wall import day_snapshot, ensure_user  # noqa: E402
 from data_access.snapshot_store import InMemorySnapshotStore  # noqa: E402
-from poller.engine import LiveEngine  # noqa: E402
 from web.factory import build_dash_app  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -85,17 +84,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--dir", default="/tmp/hotline-bench")
     args = parser.parse_args()
-    folder = Path(args.dir) / f"scale{args.scale}-days1"
-    ensure_history(folder, 1, args.scale)
-    settings = settings_for(folder, args.scale)
-    store = InMemorySnapshotStore()
-    snapshot = LiveEngine(settings, store, clock=lambda: END).cycle(END)
+    settings, store, snapshot = day_snapshot(args.dir, args.scale)
     operators = len(snapshot["agents"])
     print(f"snapshot: {operators} operators, "
           f"{sum(a['state'] != 'offline' for a in snapshot['agents'])} of them working")
     app = build_dash_app(settings, store)
-    from bench.wall import ensure_user
-
     login, password = ensure_user(app, "bench-supervisor", "supervisor")
     url, stop = serve(app), threading.Event()
     threading.Thread(target=republish, args=(store, snapshot, stop, settings.poll_interval_s), daemon=True).start()

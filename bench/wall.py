@@ -123,6 +123,15 @@ def viewers_load(app, engine: LiveEngine, viewers: int, seconds: float, counter:
     return per_minute
 
 
+def day_snapshot(folder: str, scale: float) -> tuple:
+    """(settings, store, snapshot): the state at END of a simulated day (back-filled once), published."""
+    day = Path(folder) / f"scale{scale}-days1"
+    ensure_history(day, 1, scale)
+    settings = settings_for(day, scale)
+    store = InMemorySnapshotStore()
+    return settings, store, LiveEngine(settings, store, clock=lambda: END).cycle(END)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0)
@@ -131,12 +140,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--dir", default="/tmp/hotline-bench")
     args = parser.parse_args()
-    folder = Path(args.dir) / f"scale{args.scale}-days1"
-    ensure_history(folder, 1, args.scale)
-    settings = settings_for(folder, args.scale)
-    store = InMemorySnapshotStore()
-    engine = LiveEngine(settings, store, clock=lambda: END)
-    snapshot = engine.cycle(END)
+    settings, store, snapshot = day_snapshot(args.dir, args.scale)
     app = build_dash_app(settings, store)
     print(f"snapshot: {len(snapshot['agents'])} operators, "
           f"{sum(q['offered'] for q in snapshot['queues'].values())} calls offered today")
