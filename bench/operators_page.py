@@ -51,6 +51,18 @@ def republish(store: InMemorySnapshotStore, snapshot: dict, stop: threading.Even
         store.publish({**snapshot, "agents": [dict(a) for a in agents], "generated_ts": now})
 
 
+def print_payload(snapshot: dict) -> None:
+    """The grid rows one update sends (every operator; the tiles are drawn from the same rows)."""
+    import gzip
+
+    from plotly.io.json import to_json_plotly
+
+    from pages.operators import rows
+
+    body = to_json_plotly(rows(snapshot["agents"], snapshot, "ru")).encode()
+    print(f"rows per update: {len(body) / 1024:.0f} KB, {len(gzip.compress(body)) / 1024:.0f} KB gzipped")
+
+
 def serve(app) -> str:
     from werkzeug.serving import make_server
 
@@ -89,6 +101,7 @@ def main() -> int:
     print(f"snapshot: {operators} operators, "
           f"{sum(a['state'] != 'offline' for a in snapshot['agents'])} of them working")
     app = build_dash_app(settings, store)
+    print_payload(snapshot)
     login, password = ensure_user(app, "bench-supervisor", "supervisor")
     url, stop = serve(app), threading.Event()
     threading.Thread(target=republish, args=(store, snapshot, stop, settings.poll_interval_s), daemon=True).start()

@@ -38,12 +38,16 @@ def select(agents: list[dict], teams: list | None, queues: list | None, states: 
 def rows(agents: list[dict], snap: dict | None, lang: str) -> list[dict]:
     """Grid rows, working operators first (by state), then by name."""
     agents = sorted(agents, key=lambda a: (STATES.index(a["state"]) if a["state"] in STATES else 9, a["operator"]))
-    return [{"name": a["name"], "operator": a["operator"], "short": short_name(a["operator"]),
-             "team": a["team_name"], "queues": ", ".join(a["queues"]),
-             "state": a["state"], "state_label": t(a["state"], lang), "in_state_s": in_state(a, snap),
-             "in_state": duration(in_state(a, snap)) if a["state"] != "offline" else "",
-             "pause_reason": a["pause_reason"], "answered": a["answered"], "aht": duration(a["aht_s"]),
-             "occupancy": pct(a["occupancy"])} for a in agents]
+    return [_row(a, snap, lang) for a in agents]
+
+
+def _row(a: dict, snap: dict | None, lang: str) -> dict:
+    seconds = in_state(a, snap)
+    return {"name": a["name"], "operator": a["operator"], "short": short_name(a["operator"]),
+            "team": a["team_name"], "queues": ", ".join(a["queues"]), "state": a["state"],
+            "state_label": t(a["state"], lang), "in_state_s": round(seconds or 0),
+            "in_state": duration(seconds) if a["state"] != "offline" else "", "pause_reason": a["pause_reason"],
+            "answered": a["answered"], "aht": duration(a["aht_s"]), "occupancy": pct(a["occupancy"])}
 
 
 def counts(agents: list[dict], lang: str) -> list:
