@@ -16,9 +16,7 @@ def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hi
     if op is None or not env.wants("D07", a.operator_id, day):
         return None
     start = env.clock.start(day)
-    # One window per operator-day, so the per-call cache answers every row of that day.
-    around = cfg.schedule_lookaround_s
-    shifts = env.ctx.shifts(a.operator_id, start - around, start + DAY_S + around)
+    shifts = _day_shifts(a.operator_id, day, env)   # one window per operator-day: the per-call cache answers
     if not shifts:
         return _rare_hour(a, day, env)
     m = cfg.shift_margin_s
@@ -61,7 +59,19 @@ def _rare_hour(a: AccessEvent, day: str, env: Env) -> Hit | None:
                    access_ids=(a.id,), citizen_ids=() if a.citizen_id is None else (a.citizen_id,))
 
 
-def _absence(ts: float, op: OperatorInfo, env: Env) -> tuple[str, str] | None:
+def _day_shifts(operator_id: int, day: str, env: Env) -> list:
+    """The operator's shifts around ``day`` (the same window for D07 and D08, so one lookup serves both)."""
+    start, around = env.clock.start(day), env.cfg.schedule_lookaround_s
+    return env.ctx.shifts(operator_id, start - around, start + DAY_S + around)
+
+
+def _shift_before(ts: float, begun_before: float, shifts: list, margin: float) -> bool:
+    """Whether ``ts`` falls in a shift (+-margin) that began before ``begun_before`` (an evening shift that runs
+    past the midnight a leave starts at is still work)."""
+    return any(s.start < begun_before and s.start - margin <= ts <= s.end + margin for s in shifts)
+
+
+def _absence(ts: float, op: OperatorInfo, day: str, env: Env) -> tuple[str, str] | None:
     if op.terminated_at is not None and ts >= op.terminated_at:
         when = env.clock.date_text(op.terminated_at)
         return f"доступ после увольнения ({when})", f"access after termination ({when})"
@@ -69,7 +79,8 @@ def _absence(ts: float, op: OperatorInfo, env: Env) -> tuple[str, str] | None:
         st_ru, st_en = word(STATUS, op.status)
         return f"доступ при статусе «{st_ru}»", f"access while the operator's status is '{st_en}'"
     for leave in env.ctx.leaves(op.id):
-        if leave.start <= ts < leave.end:
+        if leave.start <= ts < leave.end and not _shift_before(ts, leave.start, _day_shifts(op.id, day, env),
+                                                               env.cfg.shift_margin_s):
             kind_ru, kind_en = word(LEAVE_KIND, leave.kind)
             return f"доступ во время отсутствия ({kind_ru})", f"access while on leave ({kind_en})"
     return None
@@ -79,7 +90,7 @@ def absent(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit |
     """D08: the access happened during a leave, after termination, or while the status is not active."""
     if op is None or not env.wants("D08", a.operator_id, day):
         return None
-    reasons = _absence(a.ts, op, env)
+    reasons = _absence(a.ts, op, day, env)
     if reasons is None:
         return None
     return env.hit("D08", a.operator_id, day, a.ts, reasons,

@@ -83,6 +83,22 @@ def test_d08_silent_outside_leave_and_before_termination():
     assert not run([acc(1, T0)], ctx).of("D08")
 
 
+MIDNIGHT = T0 - 10 * HOUR   # Monday 00:00 in Moscow
+
+
+@pytest.mark.parametrize("ts, fires", [
+    (MIDNIGHT + 10 * MIN, False),      # the Sunday evening shift runs to 00:30: still work
+    (MIDNIGHT + 44 * MIN, False),      # ... within its 15 min margin
+    (MIDNIGHT + 50 * MIN, True),       # after it: on leave
+    (MIDNIGHT + 9 * HOUR, True),       # a shift planned inside the leave does not excuse it
+])
+def test_d08_a_shift_begun_before_the_leave_is_still_work(ts, fires):
+    ctx = make_ctx().add(Leave(1, MIDNIGHT, MIDNIGHT + 7 * DAY, "vacation"),
+                         Shift(1, MIDNIGHT - 8 * HOUR, MIDNIGHT + 30 * MIN), Shift(1, MIDNIGHT + 8 * HOUR,
+                                                                                  MIDNIGHT + 16 * HOUR))
+    assert bool(run([acc(1, ts, action="search", cid=None)], ctx).of("D08")) is fires
+
+
 def test_d19_dormant_account_touches_a_record():
     ctx = make_ctx()
     ctx.add_activity(1, T0 - 25 * DAY)
