@@ -69,6 +69,21 @@
                 on ? "navbar-wrap hidden" : "navbar-wrap"];
       },
 
+      /* /operators: the grid's rows, joined from the changing fields of this update and the directory of names. */
+      operatorRows: function (data, dir) {
+        if (!data || !data.rows) { return []; }
+        var entries = (dir && dir.entries) || {}, dirFields = (dir && dir.fields) || [];
+        var fields = data.fields, labels = data.labels || {};
+        return data.rows.map(function (values) {
+          var row = {};
+          fields.forEach(function (f, i) { row[f] = values[i]; });
+          var who = entries[row.name] || [];
+          dirFields.forEach(function (f, i) { row[f] = who[i] == null ? row.name : who[i]; });
+          row.state_label = labels[row.state] || row.state;
+          return row;
+        });
+      },
+
       /* /operators: one small tile per operator, coloured by state, drawn from the grid's rows. The tiles are
          written as one HTML string outside React: thousands of Dash components would take seconds per update. */
       operatorTiles: function (rows, view, lang) {

@@ -52,15 +52,17 @@ def republish(store: InMemorySnapshotStore, snapshot: dict, stop: threading.Even
 
 
 def print_payload(snapshot: dict) -> None:
-    """The grid rows one update sends (every operator; the tiles are drawn from the same rows)."""
+    """What one update sends (the changing fields of every operator) and the directory of names sent on change."""
     import gzip
 
     from plotly.io.json import to_json_plotly
 
-    from pages.operators import rows
+    from pages.operators import directory, rows
 
-    body = to_json_plotly(rows(snapshot["agents"], snapshot, "ru")).encode()
-    print(f"rows per update: {len(body) / 1024:.0f} KB, {len(gzip.compress(body)) / 1024:.0f} KB gzipped")
+    for what, data in (("rows per update", rows(snapshot["agents"], snapshot, "ru")),
+                       ("directory of names, sent when it changes", directory(snapshot["agents"]))):
+        body = to_json_plotly(data).encode()
+        print(f"{what}: {len(body) / 1024:.0f} KB, {len(gzip.compress(body)) / 1024:.0f} KB gzipped")
 
 
 def serve(app) -> str:

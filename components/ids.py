@@ -46,6 +46,8 @@ OPS_LABELS = "ops-labels"
 OPS_VIEW = "ops-view"
 OPS_TILES = "ops-tiles"
 OPS_GRID_WRAP = "ops-grid-wrap"
+OPS_ROWS = "ops-rows"
+OPS_DIRECTORY = "ops-directory"
 
 # Services page
 SERVICES_VERSION = "services-version"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import dash
-from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -35,19 +38,30 @@ def select(agents: list[dict], teams: list | None, queues: list | None, states: 
             and (not states or a["state"] in states)]
 
 
-def rows(agents: list[dict], snap: dict | None, lang: str) -> list[dict]:
-    """Grid rows, working operators first (by state), then by name."""
+# Per update only what moves is sent, as arrays; the names and teams (three quarters of a row) go in a directory
+# that is sent again only when it changes. The browser joins the two into the grid's rows (assets/20_hotline.js).
+ROW_FIELDS = ("name", "state", "in_state_s", "in_state", "pause_reason", "answered", "aht", "occupancy", "queues")
+DIRECTORY_FIELDS = ("operator", "short", "team")
+
+
+def rows(agents: list[dict], snap: dict | None, lang: str) -> dict:
+    """The changing fields of the grid rows, working operators first (by state), then by name."""
     agents = sorted(agents, key=lambda a: (STATES.index(a["state"]) if a["state"] in STATES else 9, a["operator"]))
-    return [_row(a, snap, lang) for a in agents]
+    return {"fields": ROW_FIELDS, "labels": {s: t(s, lang) for s in STATES}, "rows": [_row(a, snap) for a in agents]}
 
 
-def _row(a: dict, snap: dict | None, lang: str) -> dict:
+def _row(a: dict, snap: dict | None) -> list:
     seconds = in_state(a, snap)
-    return {"name": a["name"], "operator": a["operator"], "short": short_name(a["operator"]),
-            "team": a["team_name"], "queues": ", ".join(a["queues"]), "state": a["state"],
-            "state_label": t(a["state"], lang), "in_state_s": round(seconds or 0),
-            "in_state": duration(seconds) if a["state"] != "offline" else "", "pause_reason": a["pause_reason"],
-            "answered": a["answered"], "aht": duration(a["aht_s"]), "occupancy": pct(a["occupancy"])}
+    return [a["name"], a["state"], round(seconds or 0), duration(seconds) if a["state"] != "offline" else "",
+            a["pause_reason"], a["answered"], duration(a["aht_s"]), pct(a["occupancy"]), ", ".join(a["queues"])]
+
+
+def directory(agents: list[dict]) -> dict:
+    """Who each queue member is: full name, short name for a tile, team; ``sig`` tells versions apart."""
+    entries = {a["name"]: [a["operator"], short_name(a["operator"]), a["team_name"]] for a in agents}
+    # A digest, not hash(): every web worker must give the same directory the same signature.
+    sig = hashlib.blake2b(json.dumps(entries, sort_keys=True).encode(), digest_size=8).hexdigest()
+    return {"fields": DIRECTORY_FIELDS, "entries": entries, "sig": sig}
 
 
 def counts(agents: list[dict], lang: str) -> list:
@@ -91,11 +105,17 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             _dropdown(ids.OPS_STATE, state_opts, t("filter_state", lang)),
             _view_switch(lang),
         ]),
+        dcc.Store(id=ids.OPS_ROWS, data=rows(agents, snap, lang)),
+        dcc.Store(id=ids.OPS_DIRECTORY, data=directory(agents)),
         # The tiles are drawn in the browser from the grid's rows: one payload serves both views.
         html.Div(id=ids.OPS_TILES, className="op-tiles"),
-        html.Div(grid(ids.OPS_GRID, columns(lang), rows(agents, snap, lang), lang, "100%", row_id="name"),
+        html.Div(grid(ids.OPS_GRID, columns(lang), [], lang, "100%", row_id="name"),
                  id=ids.OPS_GRID_WRAP, className="grid-wrap"),
     ])
+
+
+clientside_callback(ClientsideFunction("hotline", "operatorRows"), Output(ids.OPS_GRID, "rowData"),
+                    Input(ids.OPS_ROWS, "data"), Input(ids.OPS_DIRECTORY, "data"))
 
 
 clientside_callback(ClientsideFunction("hotline", "operatorTiles"), Output(ids.OPS_TILES, "className"),
@@ -104,19 +124,24 @@ clientside_callback(ClientsideFunction("hotline", "operatorTiles"), Output(ids.O
 
 
 @page_callback(
-    "/operators", Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_GRID, "rowData"),
-    Output(ids.OPS_GRID, "columnDefs"),
+    "/operators", Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_ROWS, "data"),
+    Output(ids.OPS_DIRECTORY, "data"), Output(ids.OPS_GRID, "columnDefs"),
     Output(ids.OPS_TEAM, "options"), Output(ids.OPS_QUEUE, "options"), Output(ids.OPS_STATE, "options"),
     Output(ids.OPS_VIEW, "options"), Output(ids.OPS_VERSION, "data"),
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), Input(ids.OPS_TEAM, "value"),
     Input(ids.OPS_QUEUE, "value"), Input(ids.OPS_STATE, "value"), State(ids.OPS_VERSION, "data"),
+    State(ids.OPS_DIRECTORY, "data"),
 )
-def refresh_operators(_n, lang, teams, queues, states, known):
+def refresh_operators(_n, lang, teams, queues, states, known, held):
     lang = norm_lang(lang, ctx().settings.lang)
     version, snap = snapshot()
     key = [version, lang, teams, queues, states]
     if known == key:
         raise PreventUpdate
-    chosen = select((snap or {}).get("agents", []), teams, queues, states)
-    return (counts(chosen, lang), rows(chosen, snap, lang), columns(lang), *filter_options(snap, lang),
-            _view_switch(lang).options, key)
+    agents = (snap or {}).get("agents", [])
+    chosen, names = select(agents, teams, queues, states), directory(agents)
+    same_lang = bool(known) and known[1] == lang
+    return (counts(chosen, lang), rows(chosen, snap, lang),
+            no_update if held and held.get("sig") == names["sig"] else names,
+            no_update if same_lang else columns(lang), *filter_options(snap, lang),
+            no_update if same_lang else _view_switch(lang).options, key)

@@ -1,0 +1,52 @@
+"""/operators over the callback endpoint: the changing fields every update, the directory of names only on change."""
+
+import json
+
+AGENTS = [
+    {"name": "PJSIP/1001", "operator": "Иванова Анна Сергеевна", "team": "t1", "team_name": "Группа 1",
+     "queues": ["general"], "state": "on_call", "pause_reason": "", "answered": 12, "aht_s": 301.0,
+     "occupancy": 0.61, "since_ts": 1000.0},
+    {"name": "PJSIP/1002", "operator": "Петров Олег Ильич", "team": "t1", "team_name": "Группа 1",
+     "queues": ["general", "cabinet"], "state": "paused", "pause_reason": "Обед", "answered": 3, "aht_s": None,
+     "occupancy": None, "since_ts": 1400.0},
+]
+
+
+def _body(version_known, held):
+    outs = ["ops-counts.children", "ops-rows.data", "ops-directory.data", "ops-grid.columnDefs", "ops-team.options",
+            "ops-queue.options", "ops-state.options", "ops-view.options", "ops-version.data"]
+    return {
+        "output": ".." + "...".join(outs) + "..",
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outs],
+        "inputs": [{"id": "tick", "property": "n_intervals", "value": 1}, {"id": "lang", "property": "data",
+                                                                            "value": "ru"},
+                   {"id": "ops-team", "property": "value", "value": None},
+                   {"id": "ops-queue", "property": "value", "value": None},
+                   {"id": "ops-state", "property": "value", "value": None}],
+        "changedPropIds": ["tick.n_intervals"],
+        "state": [{"id": "ops-version", "property": "data", "value": version_known},
+                  {"id": "ops-directory", "property": "data", "value": held}],
+    }
+
+
+def _post(client, body) -> dict:
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return json.loads(response.get_data(as_text=True))["response"]
+
+
+def test_rows_carry_what_moves_and_the_directory_is_sent_only_when_it_changes(web, client_as):
+    _app, store = web
+    _version, snap = store.latest()
+    store.publish({**snap, "agents": AGENTS, "generated_ts": 1600.0})
+    client = client_as("supervisor")
+    first = _post(client, _body(None, None))
+    data = first["ops-rows"]["data"]
+    row = dict(zip(data["fields"], data["rows"][0], strict=True))
+    assert row["name"] == "PJSIP/1001" and row["state"] == "on_call" and row["in_state"] == "10:00"
+    assert "operator" not in data["fields"] and data["labels"]["paused"] == "Пауза"
+    directory = first["ops-directory"]["data"]
+    assert directory["entries"]["PJSIP/1002"] == ["Петров Олег Ильич", "Петров О. И.", "Группа 1"]
+    store.publish({**snap, "agents": AGENTS, "generated_ts": 1602.0})
+    again = _post(client, _body(first["ops-version"]["data"], directory))
+    assert "ops-rows" in again and "ops-directory" not in again and "ops-grid" not in again
