@@ -34,8 +34,9 @@ def test_wall_kiosk_mode_hides_navigation_and_keeps_the_age(live_app, page):
     assert re.search(r"\d", page.locator("#age-badge").inner_text())
     page.wait_for_timeout(1000)
     screenshot(page, "wall-kiosk")
-    size = page.locator("#tile-general [data-metric=waiting] .metric-value").evaluate(
-        "el => parseFloat(getComputedStyle(el).fontSize)")
+    # One JS call finds and measures the element: a re-render between two calls would detach it.
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
+                         "'#tile-general [data-metric=waiting] .metric-value')).fontSize)")
     assert size >= 64
 
 
