@@ -96,8 +96,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     version, snap = snapshot()
     agents = (snap or {}).get("agents", [])
     team_opts, queue_opts, state_opts = filter_options(snap, lang)
+    names = directory(agents)
     return html.Div([
-        dcc.Store(id=ids.OPS_VERSION, data=None),
+        dcc.Store(id=ids.OPS_VERSION, data=[version, lang, None, None, None, names["sig"]]),
         html.Div(counts(agents, lang), id=ids.OPS_COUNTS, className="panel state-counts"),
         html.Div(id=ids.OPS_LABELS, className="panel filters", children=[
             _dropdown(ids.OPS_TEAM, team_opts, t("filter_team", lang)),
@@ -106,7 +107,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             _view_switch(lang),
         ]),
         dcc.Store(id=ids.OPS_ROWS, data=rows(agents, snap, lang)),
-        dcc.Store(id=ids.OPS_DIRECTORY, data=directory(agents)),
+        dcc.Store(id=ids.OPS_DIRECTORY, data=names),
         # The tiles are drawn in the browser from the grid's rows: one payload serves both views.
         html.Div(id=ids.OPS_TILES, className="op-tiles"),
         html.Div(grid(ids.OPS_GRID, columns(lang), [], lang, "100%", row_id="name"),
@@ -130,18 +131,18 @@ clientside_callback(ClientsideFunction("hotline", "operatorTiles"), Output(ids.O
     Output(ids.OPS_VIEW, "options"), Output(ids.OPS_VERSION, "data"),
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), Input(ids.OPS_TEAM, "value"),
     Input(ids.OPS_QUEUE, "value"), Input(ids.OPS_STATE, "value"), State(ids.OPS_VERSION, "data"),
-    State(ids.OPS_DIRECTORY, "data"),
 )
-def refresh_operators(_n, lang, teams, queues, states, known, held):
+def refresh_operators(_n, lang, teams, queues, states, known):
     lang = norm_lang(lang, ctx().settings.lang)
     version, snap = snapshot()
     key = [version, lang, teams, queues, states]
-    if known == key:
+    if known and known[:5] == key:
         raise PreventUpdate
     agents = (snap or {}).get("agents", [])
     chosen, names = select(agents, teams, queues, states), directory(agents)
     same_lang = bool(known) and known[1] == lang
+    # The known key ends with the directory's signature: the browser never posts the directory back.
     return (counts(chosen, lang), rows(chosen, snap, lang),
-            no_update if held and held.get("sig") == names["sig"] else names,
+            no_update if known and known[5:] == [names["sig"]] else names,
             no_update if same_lang else columns(lang), *filter_options(snap, lang),
-            no_update if same_lang else _view_switch(lang).options, key)
+            no_update if same_lang else _view_switch(lang).options, key + [names["sig"]])

@@ -17,6 +17,9 @@ from web.build import build_id
 from web.context import EXTENSION, WebContext
 
 ROOT = Path(__file__).resolve().parent.parent
+# Callbacks registered with dash.callback at import (pages, frame), kept so that every app gets them.
+# (Dash loads the pages afresh for every app, so theirs come again: both are keyed by output, the newest wins.)
+_REGISTERED: tuple[dict, dict] = ({}, {})
 
 
 def build_dash_app(settings: Settings, store: SnapshotStore | None = None) -> dash.Dash:
@@ -38,4 +41,23 @@ def build_dash_app(settings: Settings, store: SnapshotStore | None = None) -> da
     config = {"stale_after_s": settings.stale_after_s, "build": build, "tz": settings.tz, "lang": settings.lang,
               "poll_ms": int(settings.poll_interval_s * 1000)}
     app.layout = shell(config)
+    _bind_callbacks(app)
     return app
+
+
+def _bind_callbacks(app: dash.Dash) -> None:
+    """Give ``app`` every callback registered with ``dash.callback``.
+
+    Dash hands the module-level registrations to the first app of a process only (its first request moves them
+    out of the global registry). A second app in one process (tests, benches) would silently lack them, and a
+    test of "every callback" would test fewer callbacks than production serves.
+    """
+    from dash import _callback
+
+    saved_map, saved_list = _REGISTERED
+    saved_map.update(_callback.GLOBAL_CALLBACK_MAP)
+    saved_list.update((spec["output"], spec) for spec in _callback.GLOBAL_CALLBACK_LIST)
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    app.callback_map.update(saved_map)
+    app._callback_list.extend(saved_list.values())

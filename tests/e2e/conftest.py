@@ -35,16 +35,12 @@ class LiveApp:
         self.wait_for_snapshot()
 
     def start_web(self) -> None:
-        """Serve the app on the port; after ``stop_web`` this is a web server coming back (the poller kept running).
-
-        The same Dash app object is served again: Dash registers page callbacks once per process.
-        """
+        """A new web app on the port; after ``stop_web`` this is a restarted web process (the poller kept running)."""
         from werkzeug.serving import make_server
 
         from web.factory import build_dash_app
 
-        if not hasattr(self, "app"):
-            self.app = build_dash_app(self.settings, self.store)
+        self.app = build_dash_app(self.settings, self.store)
         self.server = make_server("127.0.0.1", self.port, self.app.server, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

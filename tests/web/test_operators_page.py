@@ -12,7 +12,7 @@ AGENTS = [
 ]
 
 
-def _body(version_known, held):
+def _body(version_known):
     outs = ["ops-counts.children", "ops-rows.data", "ops-directory.data", "ops-grid.columnDefs", "ops-team.options",
             "ops-queue.options", "ops-state.options", "ops-view.options", "ops-version.data"]
     return {
@@ -24,8 +24,7 @@ def _body(version_known, held):
                    {"id": "ops-queue", "property": "value", "value": None},
                    {"id": "ops-state", "property": "value", "value": None}],
         "changedPropIds": ["tick.n_intervals"],
-        "state": [{"id": "ops-version", "property": "data", "value": version_known},
-                  {"id": "ops-directory", "property": "data", "value": held}],
+        "state": [{"id": "ops-version", "property": "data", "value": version_known}],
     }
 
 
@@ -40,7 +39,7 @@ def test_rows_carry_what_moves_and_the_directory_is_sent_only_when_it_changes(we
     _version, snap = store.latest()
     store.publish({**snap, "agents": AGENTS, "generated_ts": 1600.0})
     client = client_as("supervisor")
-    first = _post(client, _body(None, None))
+    first = _post(client, _body(None))
     data = first["ops-rows"]["data"]
     row = dict(zip(data["fields"], data["rows"][0], strict=True))
     assert row["name"] == "PJSIP/1001" and row["state"] == "on_call" and row["in_state"] == "10:00"
@@ -48,5 +47,9 @@ def test_rows_carry_what_moves_and_the_directory_is_sent_only_when_it_changes(we
     directory = first["ops-directory"]["data"]
     assert directory["entries"]["PJSIP/1002"] == ["Петров Олег Ильич", "Петров О. И.", "Группа 1"]
     store.publish({**snap, "agents": AGENTS, "generated_ts": 1602.0})
-    again = _post(client, _body(first["ops-version"]["data"], directory))
+    again = _post(client, _body(first["ops-version"]["data"]))
     assert "ops-rows" in again and "ops-directory" not in again and "ops-grid" not in again
+    renamed = [{**AGENTS[0], "operator": "Иванова-Смирнова Анна Сергеевна"}, AGENTS[1]]
+    store.publish({**snap, "agents": renamed, "generated_ts": 1604.0})
+    third = _post(client, _body(again["ops-version"]["data"]))
+    assert third["ops-directory"]["data"]["entries"]["PJSIP/1001"][1] == "Иванова-Смирнова А. С."
