@@ -139,7 +139,9 @@ def refresh_operators(_n, lang, teams, queues, states, known):
     if known and known[:5] == key:
         raise PreventUpdate
     agents = (snap or {}).get("agents", [])
-    chosen, names = select(agents, teams, queues, states), directory(agents)
+    # One directory per snapshot version for every screen of this worker (it digests thousands of names).
+    names = ctx().renders.get(("operators-directory", version), lambda: directory(agents))
+    chosen = select(agents, teams, queues, states)
     same_lang = bool(known) and known[1] == lang
     # The known key ends with the directory's signature: the browser never posts the directory back.
     return (counts(chosen, lang), rows(chosen, snap, lang),
