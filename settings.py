@@ -117,6 +117,8 @@ class Settings:
                              "Empty: ground_truth.jsonl in data_dir.")
     journal_retention_days: int = _s(30, "Days personal-data access journals are kept: older source rows raise a "
                                          "compliance alert; the dashboard's copies are purged unless on legal hold.")
+    poller_lease_s: float = _s(30.0, "A poller's lease on the app database expires this long after its last "
+                                     "renewal; a second poller is refused while the lease is live.")
     security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new "
                                           "journal rows.")
     secret_key: str = _s("", "Key that signs session cookies. Empty: a random key kept in data_dir/secret_key.")
@@ -125,6 +127,13 @@ class Settings:
     kiosk_days: int = _s(365, "Lifetime of a wall screen's (display role) remembered sign-in, in days.")
     login_max_failures: int = _s(5, "Failed sign-ins for one login within 15 minutes before it is locked out.")
     login_max_failures_ip: int = _s(20, "Failed sign-ins from one address within 15 minutes before it is locked out.")
+    trusted_proxies: int = _s(0, "Reverse proxies in front of the web app whose X-Forwarded-For/-Proto are trusted "
+                                 "(the client address for throttling and the audit trail); 0 ignores the headers.")
+    frame_ancestors: str = _s("'none'", "CSP frame-ancestors: who may show the dashboard in a frame ('none', "
+                                        "'self' or a list of origins of a signage system).")
+    max_request_kb: int = _s(1024, "Largest request body accepted, in KiB (a bigger one answers 413).")
+    anon_audit_per_minute: int = _s(30, "Audit entries that anonymous requests (refused tokens, failed and throttled "
+                                        "sign-ins) may write per minute and web worker; repeats are aggregated.")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

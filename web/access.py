@@ -7,11 +7,16 @@ signed-in user), so the guard can tell from a request which page it serves.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+from typing import Any, Callable
 
 import dash
 from dash import Output
 
+from web import callback_shape
+
+log = logging.getLogger("hotline.web")
 PAGES_CONTENT = "_pages_content"
 PAGES_STORE = "_pages_store"
 PAGES_LOCATION = "_pages_location"
@@ -37,18 +42,44 @@ def _outputs(args: tuple, kwargs: dict) -> list[Output]:
     return found
 
 
+class BadCallbackInput(ValueError):
+    """A callback could not use the values it was posted (answered 400, never 500)."""
+
+
+def _refusing_bad_input(func: Callable) -> Callable:
+    """``func``, with an exception raised by odd posted values turned into :class:`BadCallbackInput`.
+
+    The guard has checked the request's shape; a value of the wrong type or range (a list where a queue name
+    goes, a page index of 10**30) must still give a clear 400, with the traceback in the log.
+    """
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, UnicodeError) as exc:
+            if isinstance(exc, BadCallbackInput):
+                raise
+            log.warning("callback %s refused its input: %s", func.__name__, exc, exc_info=True)
+            raise BadCallbackInput(f"{type(exc).__name__} in {func.__name__}") from exc
+    return run
+
+
+def _registering(decorator: Callable) -> Callable:
+    return lambda func: decorator(_refusing_bad_input(func))
+
+
 def page_callback(path: str, *args, **kwargs):
     """``dash.callback`` for a page: its outputs may only be drawn for roles that may open ``path``."""
     for output in _outputs(args, kwargs):
         _OUTPUT_PAGE[_key(output.component_id)] = path
-    return dash.callback(*args, **kwargs)
+    return _registering(dash.callback(*args, **kwargs))
 
 
 def shell_callback(*args, **kwargs):
     """``dash.callback`` for the frame around every page (any signed-in user)."""
     for output in _outputs(args, kwargs):
         _SHELL_OUTPUTS.add(_key(output.component_id))
-    return dash.callback(*args, **kwargs)
+    return _registering(dash.callback(*args, **kwargs))
 
 
 def page_for_path(path: str) -> dict | None:
@@ -74,25 +105,24 @@ def home(role: str) -> str:
     return next((p for p in HOME_ORDER if p in paths), sorted(paths)[0] if paths else "/logout")
 
 
-def _request_outputs(body: dict) -> list[dict]:
-    outputs = body.get("outputs")
-    if isinstance(outputs, dict):
-        return [outputs]
-    return [o for o in outputs or [] if isinstance(o, dict)]
+def check_callback(role: str, body: Any, callback_map: dict) -> str | None:
+    """None when ``role`` may run the callback posted in ``body``, otherwise why not.
 
-
-def check_callback(role: str, body: Any) -> str | None:
-    """None when ``role`` may run the callback posted in ``body``, otherwise why not."""
-    if not isinstance(body, dict):
-        return "malformed callback request"
-    outputs = _request_outputs(body)
-    if not outputs:
-        return "malformed callback request"
-    for output in outputs:
-        key = _key(output.get("id"))
-        if key in (PAGES_CONTENT, PAGES_STORE):  # the router: allowed when the requested page is
-            pathname = next((i.get("value") for i in body.get("inputs", []) if isinstance(i, dict)
-                             and i.get("id") == PAGES_LOCATION and i.get("property") == "pathname"), None)
+    Dash runs the callback named by ``body["output"]`` and hands it the posted values by position, so the request
+    is checked against that callback's declared outputs, inputs and state (ids, properties and positions), and
+    the page is judged from the value the callback will actually receive.
+    """
+    spec = callback_map.get(body.get("output")) if isinstance(body, dict) and isinstance(body.get("output"), str) \
+        else None
+    if spec is None or spec.get("callback") is None:
+        return "unknown callback"
+    problem = callback_shape.problem(body, spec)
+    if problem:
+        return f"malformed callback request: {problem}"
+    for output in callback_shape.declared_outputs(spec):
+        key = _key(output.component_id)
+        if key in (PAGES_CONTENT, PAGES_STORE):  # the router: allowed when the page it will draw is
+            pathname = callback_shape.posted_value(body, spec, PAGES_LOCATION, "pathname")
             if not isinstance(pathname, str) or not allowed_path(role, pathname):
                 return "this page is not available to your role"
         elif key in _SHELL_OUTPUTS:

@@ -78,6 +78,31 @@ login_attempts = Table(
     Index("ix_login_attempts_ip", "ip", "ts"),
 )
 
+# Server-side sessions: a cookie names one of these rows, so signing out, a revoked kiosk token or a reset
+# password ends the session for every copy of the cookie (the remembered one too).
+web_sessions = Table(
+    "web_sessions", metadata, _id(),
+    Column("sid_hash", String(64), nullable=False, unique=True),  # SHA-256 of the cookie's session id
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("token_id", ForeignKey("kiosk_tokens.id")),            # set for a wall screen signed in by token
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("ip", String(45), nullable=False, server_default=""),
+    Index("ix_web_sessions_user", "user_id"),
+)
+
+# Which poller process publishes (one row): a second poller against the same app database refuses to start.
+poller_lease = Table(
+    "poller_lease", metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("host", String(120), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("renewed_at", DateTime, nullable=False),
+)
+
 audit_log = Table(
     "audit_log", metadata, _id(),
     Column("ts", DateTime, nullable=False),
