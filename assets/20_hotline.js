@@ -5,12 +5,42 @@
   var TEXT = {
     ru: {s: "с", h: "ч", m: "мин", ago: "назад", data: "Данные", stale: "Последнее обновление {age} назад. Цифры на экране не текущие.",
          never: "Нет связи с сервером: данные ещё не получены.", source: "Источник недоступен: ",
-         answered: "Отвечено", occupancy: "загрузка"},
+         answered: "Отвечено", occupancy: "загрузка", down: "Недоступно: ",
+         parts: {app_db: "база данных приложения", server: "сервер дашборда", snapshot_store: "хранилище снимков (Redis)",
+                 telephony: "телефония (queue_log)", ticketing: "CRM"}},
     en: {s: "s", h: "h", m: "min", ago: "ago", data: "Data", stale: "Last update {age} ago. The numbers on screen are not current.",
          never: "No connection to the server: no data received yet.", source: "Source unavailable: ",
-         answered: "Answered", occupancy: "occupancy"}
+         answered: "Answered", occupancy: "occupancy", down: "Unavailable: ",
+         parts: {app_db: "app database", server: "dashboard server", snapshot_store: "snapshot store (Redis)",
+                 telephony: "telephony (queue_log)", ticketing: "CRM"}}
   };
   var seen = null;  // {gen, recvAt, serverNow, bad}
+  var down = null;  // what the last failed callback request said is down: ["app_db"], ["server"]
+  var failures = 0;
+
+  /* Watch the callback requests Dash makes: a 503 says at once what is down (the app database), and two
+     failed requests in a row mean the server is unreachable, so the screen turns stale now, not 15 s later. */
+  var plainFetch = window.fetch;
+  window.fetch = function (input) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    var pending = plainFetch.apply(this, arguments);
+    if (url.indexOf("_dash-update-component") < 0) { return pending; }
+    return pending.then(function (r) {
+      if (r.status === 503) {
+        r.clone().json().then(function (j) { down = (j && j.down) || ["server"]; })
+          .catch(function () { down = ["server"]; });
+      } else if (r.status < 500) { down = null; failures = 0; }
+      return r;
+    }, function (e) {
+      failures += 1;
+      if (failures >= 2) { down = ["server"]; }
+      throw e;
+    });
+  };
+
+  function partNames(list, t) {
+    return list.map(function (x) { return t.parts[x] || x; }).join(", ");
+  }
 
   function fmtAge(s, t) {
     s = Math.max(0, Math.round(s));
@@ -36,12 +66,14 @@
         }
         var limit = (config && config.stale_after_s) || 15;
         if (!seen) {
-          return [t.data + ": —", "age-badge age-stale", "stale-banner", t.never, "shell is-stale"];
+          var why = down ? t.down + partNames(down, t) + ". " : "";
+          return [t.data + ": —", "age-badge age-stale", "stale-banner", why + t.never, "shell is-stale"];
         }
         var age = (nowS() - seen.recvAt) + (seen.serverNow - seen.gen);
-        var stale = age > limit || seen.bad.length > 0;
+        var stale = age > limit || seen.bad.length > 0 || down !== null;
         var text = t.stale.replace("{age}", fmtAge(age, t));
-        if (seen.bad.length > 0) { text = t.source + seen.bad.join(", ") + ". " + text; }
+        if (seen.bad.length > 0) { text = t.source + partNames(seen.bad, t) + ". " + text; }
+        if (down) { text = t.down + partNames(down, t) + ". " + text; }
         return [t.data + ": " + fmtAge(age, t) + " " + t.ago,
                 "age-badge " + (stale ? "age-stale" : (age > limit / 2 ? "age-warn" : "age-ok")),
                 stale ? "stale-banner" : "stale-banner hidden",

@@ -18,6 +18,8 @@ def feed_freshness(_n):
     """A few bytes per tick: when the snapshot was made, which sources are down, the build id."""
     _version, snap = snapshot()
     bad = [name for name, s in (snap or {}).get("sources", {}).items() if not s.get("ok")]
+    if ctx().reader.problem:
+        bad.append("snapshot_store")
     return {"gen": (snap or {}).get("generated_ts"), "now": round(time.time(), 3), "bad": bad,
             "build": ctx().build}
 

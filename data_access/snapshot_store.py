@@ -87,20 +87,23 @@ class SnapshotReader:
         self.store = store
         self._lock = threading.Lock()
         self._cached: tuple[int, dict | None] = (0, None)
+        self.problem: str | None = None  # why the store could not be read at the last try (None: it could)
 
     def get(self) -> tuple[int, dict | None]:
         """The newest (version, snapshot). A store that cannot be read gives the last one known."""
         try:
             version = self.store.version()
-        except Exception:  # noqa: BLE001 - a Redis hiccup must not blank the screens; age shows it
+        except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not blank the screens; age shows it
+            self.problem = type(exc).__name__
             return self._cached
+        self.problem = None
         if version != self._cached[0]:
             with self._lock:
                 if version != self._cached[0]:
                     try:
                         self._cached = self.store.latest()
-                    except Exception:  # noqa: BLE001
-                        pass
+                    except Exception as exc:  # noqa: BLE001
+                        self.problem = type(exc).__name__
         return self._cached
 
 

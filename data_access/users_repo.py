@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from data_access.schema.appdb import kiosk_tokens as K
 from data_access.schema.appdb import login_attempts as A
 from data_access.schema.appdb import users as U
+from data_access.schema.appdb import web_sessions as S
 from domain.clock import utc_naive
 
 ROLES = ("supervisor", "manager", "security", "admin", "display")
@@ -50,9 +52,13 @@ class UserRepository:
                                                  password_hash=password_hash, created_at=utc_naive(now))
                                 ).inserted_primary_key[0]
 
-    def set_password(self, login: str, password_hash: str) -> bool:
+    def set_password(self, login: str, password_hash: str, now: float | None = None) -> bool:
+        """A new password; every open session of the user ends (a stolen cookie stops working with it)."""
         with self.engine.begin() as conn:
-            return conn.execute(update(U).where(U.c.login == login).values(password_hash=password_hash)).rowcount == 1
+            changed = conn.execute(update(U).where(U.c.login == login).values(password_hash=password_hash)).rowcount
+            conn.execute(update(S).where(S.c.user_id.in_(select(U.c.id).where(U.c.login == login).scalar_subquery()),
+                                         S.c.ended_at.is_(None)).values(ended_at=utc_naive(now or time.time())))
+        return changed == 1
 
     def get(self, user_id: int) -> UserRecord | None:
         with self.engine.connect() as conn:
@@ -71,9 +77,25 @@ class UserRepository:
             conn.execute(update(U).where(U.c.id == user_id).values(last_login_at=utc_naive(now)))
 
     # -- sign-in attempts (throttling) ----------------------------------------------------------------------
-    def record_attempt(self, login: str, ip: str, success: bool, now: float) -> None:
+    def begin_attempt(self, login: str, ip: str, now: float) -> int:
+        """Record a sign-in attempt as failed before the password is checked, and return its id.
+
+        Recording first and counting after makes the throttle hold against parallel attempts: the k-th attempt
+        to be recorded sees at least k failures, so no more than the limit are ever evaluated.
+        """
         with self.engine.begin() as conn:
-            conn.execute(insert(A).values(ts=utc_naive(now), login=login[:80], ip=ip[:45], success=success))
+            return conn.execute(insert(A).values(ts=utc_naive(now), login=login[:80], ip=ip[:45], success=False)
+                                ).inserted_primary_key[0]
+
+    def finish_attempt(self, attempt_id: int, success: bool) -> None:
+        if success:
+            with self.engine.begin() as conn:
+                conn.execute(update(A).where(A.c.id == attempt_id).values(success=True))
+
+    def drop_attempt(self, attempt_id: int) -> None:
+        """Forget an attempt that was refused before its password was checked (throttled)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(A).where(A.c.id == attempt_id))
 
     def recent_failures(self, *, login: str | None = None, ip: str | None = None, since: float) -> int:
         """Failed attempts since ``since`` for a login or an address, counted from its last success."""
@@ -93,17 +115,22 @@ class UserRepository:
                                           created_at=utc_naive(now), created_by=created_by))
         return token
 
-    def user_for_token(self, token: str, now: float) -> UserRecord | None:
-        """The display user of a valid, unrevoked token."""
+    def user_for_token(self, token: str, now: float) -> tuple[UserRecord, int] | None:
+        """The display user of a valid, unrevoked token, and the token's id."""
         with self.engine.begin() as conn:
             row = conn.execute(select(K).where(K.c.token_hash == token_hash(token), K.c.revoked_at.is_(None))).first()
             if row is None:
                 return None
             conn.execute(update(K).where(K.c.id == row.id).values(last_used_at=utc_naive(now)))
             user = _user(conn.execute(select(U).where(U.c.id == row.user_id)).first())
-        return user if user and user.active and user.role == "display" else None
+        return (user, row.id) if user and user.active and user.role == "display" else None
 
     def revoke_token(self, name: str, now: float) -> int:
+        """Revoke the token(s) called ``name``; the screens signed in with them are signed out at once."""
         with self.engine.begin() as conn:
-            return conn.execute(update(K).where(K.c.name == name, K.c.revoked_at.is_(None))
-                                .values(revoked_at=utc_naive(now))).rowcount
+            revoked = conn.execute(update(K).where(K.c.name == name, K.c.revoked_at.is_(None))
+                                   .values(revoked_at=utc_naive(now))).rowcount
+            tokens = select(K.c.id).where(K.c.name == name).scalar_subquery()
+            conn.execute(update(S).where(S.c.token_id.in_(tokens), S.c.ended_at.is_(None))
+                         .values(ended_at=utc_naive(now)))
+        return revoked

@@ -8,34 +8,42 @@ output nobody registered is refused too).
 from __future__ import annotations
 
 import hmac
-import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import quote, urlsplit
 
-from flask import Flask, jsonify, redirect, render_template_string, request, session
+from flask import Flask, jsonify, make_response, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.exc import DBAPIError
 
-from data_access.audit_repo import AuditEntry, AuditTrail
+from data_access.audit_repo import AuditEntry
+from data_access.base import describe_error
 from data_access.users_repo import UserRecord, UserRepository
 from settings import Settings
 from web import access
 from web.passwords import verify_password
 
+log = logging.getLogger("hotline.web")
+
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health"}
+PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/_hotline/kiosk.js"}
 LOGIN_WINDOW_S = 15 * 60
+ANONYMOUS_ACTIONS = {"sign_in_failed", "sign_in_throttled", "kiosk_token_refused"}
 
 
 @dataclass
 class User(UserMixin):
-    """The signed-in user as flask-login sees it."""
+    """The signed-in user as flask-login sees it: a user and the server-side session the cookie names."""
 
     record: UserRecord
+    sid: str
 
     def get_id(self) -> str:
-        return str(self.record.id)
+        # flask-login keeps this in the session and in the remember cookie: without a live session row it is
+        # worthless, so signing out or revoking a token ends every copy of the cookie.
+        return f"{self.record.id}:{self.sid}"
 
     @property
     def login(self) -> str:
@@ -51,66 +59,108 @@ class User(UserMixin):
 
 
 def client_ip() -> str:
+    """The client's address: the socket's peer, or what the trusted proxies said (``HOTLINE_TRUSTED_PROXIES``)."""
     return (request.remote_addr or "")[:45]
 
 
 def audit(action: str, target: str = "", details: dict | None = None, actor: str | None = None,
           role: str | None = None) -> None:
-    """Append to the audit trail as the current user (or as ``actor``)."""
+    """Append to the audit trail as the current user (or as ``actor``); anonymous repeats are aggregated."""
     from web.context import ctx
 
     user = current_user if getattr(current_user, "is_authenticated", False) else None
+    now = time.time()
+    if user is None and action in ANONYMOUS_ACTIONS:
+        extra = ctx().anon_audit.admit((action, client_ip(), target), now, aggregate=action != "sign_in_failed")
+        if extra is None:
+            return
+        details = {**(details or {}), **extra} if extra else details
     ctx().audit.append(AuditEntry(actor or (user.login if user else "anonymous"),
-                                  role or (user.role if user else "-"), action, target, details, client_ip()),
-                       time.time())
+                                  role or (user.role if user else "-"), action, target, details, client_ip()), now)
 
 
-def init_auth(server: Flask, settings: Settings, users: UserRepository, trail: AuditTrail) -> None:
-    """Configure sessions, flask-login, the sign-in routes and the guard on ``server``."""
+def init_auth(server: Flask, settings: Settings) -> None:
+    """Configure sessions, flask-login, the sign-in routes, the guard and the security headers on ``server``."""
     server.secret_key = settings.secret()
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.cookie_secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=settings.cookie_secure,
         PERMANENT_SESSION_LIFETIME=settings.session_minutes * 60,
         REMEMBER_COOKIE_DURATION=settings.kiosk_days * 86400,
+        MAX_CONTENT_LENGTH=settings.max_request_kb * 1024,
     )
     manager = LoginManager()
     manager.init_app(server)
-
-    @manager.user_loader
-    def load_user(user_id: str):
-        record = users.get(int(user_id)) if user_id.isdigit() else None
-        return User(record) if record and record.active else None
-
-    _routes(server, settings, users)
+    manager.user_loader(_load_user)
+    _routes(server, settings)
     server.before_request(_guard)
+    server.register_error_handler(DBAPIError, _database_down)
+    server.register_error_handler(413, _too_large)
+    server.register_error_handler(access.BadCallbackInput, _bad_input)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
-        return "/"
+def _load_user(user_id: str):
+    from web.context import ctx
+
+    uid, _, sid = user_id.partition(":")
+    if not uid.isdigit() or not sid:
+        return None
+    record = ctx().sessions.resolve(int(uid), sid, time.time())
+    return User(record, sid) if record else None
+
+
+def _start_session(record: UserRecord, remember: bool, token_id: int | None = None) -> None:
+    from web.context import ctx
+
+    s = ctx().settings
+    lifetime = s.kiosk_days * 86400 if remember else s.session_minutes * 60
+    sid = ctx().sessions.start(record.id, time.time(), lifetime, client_ip(), token_id)
+    session.clear()
+    session.permanent = True
+    login_user(User(record, sid), remember=remember)
+
+
+def safe_next(target: object, default: str = "/") -> str:
+    """``target`` when it is a path to one of this app's pages (with its query string), else ``default``.
+
+    Never an open redirect: no scheme, no host, no ``//`` or backslash (browsers read ``/\\host`` as
+    ``//host``), no control characters.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return default
+    if target.startswith("//") or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or access.page_for_path(parts.path) is None:
+        return default
     return target
 
 
-def _routes(server: Flask, settings: Settings, users: UserRepository) -> None:
+def _routes(server: Flask, settings: Settings) -> None:
     @server.route("/login", methods=["GET", "POST"])
     def login():
         if request.method == "GET":
             return _login_page(request.args.get("next", "/"))
-        return _login_post(settings, users)
+        return _login_post(settings)
 
     @server.route("/logout", methods=["GET", "POST"])
     def logout():
+        from web.context import ctx
+
         if getattr(current_user, "is_authenticated", False):
             audit("sign_out")
+            ctx().sessions.end(current_user.sid, time.time())
         logout_user()
         session.clear()
         return redirect("/login")
 
     @server.route("/kiosk")
     def kiosk():
-        return _kiosk_login(users)
+        return _kiosk_login()
+
+    @server.route("/_hotline/kiosk.js")
+    def kiosk_script():
+        return server.response_class(KIOSK_SCRIPT, mimetype="text/javascript")
 
     @server.route("/_hotline/heartbeat")
     def heartbeat():
@@ -120,47 +170,66 @@ def _routes(server: Flask, settings: Settings, users: UserRepository) -> None:
 
     @server.route("/health")
     def health():
-        return jsonify({"ok": True})
+        from web.context import ctx
+        from web.health import health_report
+
+        report = health_report(ctx())
+        return jsonify(report), 200 if report["ok"] else 503
 
 
-def _login_post(settings: Settings, users: UserRepository):
+def _throttled(settings: Settings, users: UserRepository, login_name: str, ip: str, now: float) -> bool:
+    since = now - LOGIN_WINDOW_S
+    return (users.recent_failures(login=login_name, since=since) > settings.login_max_failures
+            or users.recent_failures(ip=ip, since=since) > settings.login_max_failures_ip)
+
+
+def _login_post(settings: Settings):
+    from web.context import ctx
+
+    users = ctx().users
     login_name = (request.form.get("login") or "").strip()[:80]
     password = (request.form.get("password") or "")[:256]
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-")):
         return _login_page(target, "session"), 400
     now, ip = time.time(), client_ip()
-    since = now - LOGIN_WINDOW_S
-    if (users.recent_failures(login=login_name, since=since) >= settings.login_max_failures
-            or users.recent_failures(ip=ip, since=since) >= settings.login_max_failures_ip):
+    attempt = users.begin_attempt(login_name, ip, now)  # counted before the check: parallel guesses cannot race
+    if _throttled(settings, users, login_name, ip, now):
+        users.drop_attempt(attempt)
         audit("sign_in_throttled", login_name, actor=login_name or "?", role="-")
         return _login_page(target, "locked"), 429
     record = users.by_login(login_name)
     ok = verify_password(record.password_hash if record else None, password) and bool(record and record.active)
-    users.record_attempt(login_name, ip, ok, now)
+    users.finish_attempt(attempt, ok)
     if not ok:
         audit("sign_in_failed", login_name, actor=login_name or "?", role="-")
         return _login_page(target, "invalid"), 401
-    session.clear()
-    session.permanent = True
-    login_user(User(record))
+    _start_session(record, remember=False)
     users.touch_login(record.id, now)
     audit("sign_in", record.login)
     return redirect(target if access.allowed_path(record.role, target) else access.home(record.role))
 
 
-def _kiosk_login(users: UserRepository):
+def _kiosk_login():
+    from web.context import ctx
+
     token = request.args.get("token", "")[:200]
-    record = users.user_for_token(token, time.time()) if token else None
-    if record is None:
+    found = ctx().users.user_for_token(token, time.time()) if token else None
+    if found is None:
         audit("kiosk_token_refused", actor="kiosk", role="-")
-        return _login_page("/wall", "token"), 403
-    session.clear()
-    login_user(User(record), remember=True)
+        return _no_store(_login_page("/wall", "token")), 403
+    record, token_id = found
+    _start_session(record, remember=True, token_id=token_id)
     audit("sign_in_kiosk", record.login)
-    target = _safe_next(request.args.get("next") or "/wall?kiosk=1")
+    target = safe_next(request.args.get("next"), "/wall?kiosk=1")
     # The screen keeps its token so that it can sign in again by itself if its session is ever lost.
-    return render_template_string(KIOSK_PAGE, token=json.dumps(token), target=json.dumps(target))
+    return _no_store(render_template_string(KIOSK_PAGE, token=token, target=target))
+
+
+def _no_store(body):
+    response = make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _guard():
@@ -170,18 +239,42 @@ def _guard():
     if not getattr(current_user, "is_authenticated", False):
         if request.method != "GET" or path.startswith(("/_dash-", "/_hotline/", "/_reload")):
             return jsonify({"error": "sign-in required"}), 401
-        return redirect(f"/login?next={request.full_path.rstrip('?')}")
+        return redirect(f"/login?next={quote(request.full_path.rstrip('?'), safe='/?=&')}")
     if path == "/_dash-update-component":
-        verdict = access.check_callback(current_user.role, request.get_json(silent=True, cache=True))
-        if verdict is not None:
-            return jsonify({"error": verdict}), 403
-        return None
+        return _guard_callback()
     if path == "/":
         return redirect(access.home(current_user.role))
     page = access.page_for_path(path)
     if page is not None and not access.allowed_path(current_user.role, path):
         return redirect(access.home(current_user.role))
     return None
+
+
+def _guard_callback():
+    from web.context import ctx
+
+    body = request.get_json(silent=True, cache=True)
+    verdict = access.check_callback(current_user.role, body, ctx().dash_app.callback_map)
+    if verdict is None:
+        return None
+    status = 400 if verdict.startswith("malformed") else 403
+    return jsonify({"error": verdict}), status
+
+
+def _database_down(exc: DBAPIError):
+    """The app database cannot be reached: say so at once (503), never a bare 500 after a time-out."""
+    log.error("app database unavailable: %s", describe_error(exc))
+    if request.path.startswith(("/_dash-", "/_hotline/")) or request.is_json:
+        return jsonify({"error": "the app database is unavailable", "down": ["app_db"]}), 503
+    return make_response(DOWN_PAGE, 503)  # no template: its context would ask the database for the user again
+
+
+def _bad_input(exc: access.BadCallbackInput):
+    return jsonify({"error": "the request's values cannot be used", "detail": str(exc)}), 400
+
+
+def _too_large(_exc):
+    return jsonify({"error": "request body too large"}), 413
 
 
 LOGIN_TEXT = {
@@ -206,13 +299,30 @@ LOGIN_PAGE = """<!doctype html><html lang="ru" data-bs-theme="dark"><head><meta 
 <button class="btn btn-primary w-100" id="submit" type="submit">Войти / Sign in</button></form>
 </main></body></html>"""
 
-KIOSK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Kiosk</title></head><body><script>
-try { localStorage.setItem("hotline-kiosk-token", {{ token|safe }}); } catch (e) {}
-window.location.replace({{ target|safe }});
-</script></body></html>"""
+# The token and the target travel as HTML-escaped attributes read by a script served from this site (no inline
+# script: the page works under the Content-Security-Policy, and no value reaches a script context unescaped).
+KIOSK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<title>Kiosk</title></head><body><script id="kiosk" src="/_hotline/kiosk.js" data-token="{{ token }}"
+data-target="{{ target }}"></script></body></html>"""
+
+KIOSK_SCRIPT = """(function () {
+  var el = document.getElementById("kiosk");
+  var target = el.getAttribute("data-target") || "/wall?kiosk=1";
+  if (target.charAt(0) !== "/" || target.charAt(1) === "/" || target.indexOf("\\\\") >= 0) {
+    target = "/wall?kiosk=1";
+  }
+  try { localStorage.setItem("hotline-kiosk-token", el.getAttribute("data-token")); } catch (e) {}
+  window.location.replace(target);
+})();
+"""
+
+DOWN_PAGE = """<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>503</title>
+<link rel="stylesheet" href="/assets/00_bootstrap.min.css"></head><body class="p-5">
+<h1 class="h4">Сервис временно недоступен / Service unavailable</h1>
+<p>База данных приложения недоступна. / The app database is unavailable.</p></body></html>"""
 
 
 def _login_page(target: str, error: str | None = None) -> str:
     session.setdefault("csrf", secrets.token_urlsafe(24))
-    return render_template_string(LOGIN_PAGE, t=LOGIN_TEXT, error=error, next=_safe_next(target),
+    return render_template_string(LOGIN_PAGE, t=LOGIN_TEXT, error=error, next=safe_next(target),
                                   csrf=session["csrf"])

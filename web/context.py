@@ -8,9 +8,11 @@ from flask import current_app
 
 from data_access.alert_repo import AlertRepository
 from data_access.audit_repo import AuditTrail
+from data_access.sessions_repo import SessionRepository
 from data_access.snapshot_store import SnapshotReader
 from data_access.users_repo import UserRepository
 from settings import Settings
+from web.audit_limit import AnonymousAuditLimiter
 from web.render_cache import RenderCache
 
 EXTENSION = "hotline"
@@ -26,6 +28,9 @@ class WebContext:
     build: str
     app_db: object = None
     renders: RenderCache = field(default_factory=RenderCache)
+    sessions: SessionRepository | None = None
+    anon_audit: AnonymousAuditLimiter = field(default_factory=AnonymousAuditLimiter)
+    dash_app: object = None  # the Dash app: its callback map is what the callback guard checks requests against
 
     def access(self):
         """The app database's copy of the access journal."""

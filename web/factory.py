@@ -9,12 +9,15 @@ import dash
 from data_access.alert_repo import AlertRepository
 from data_access.appdb import open_app_db
 from data_access.audit_repo import AuditTrail
+from data_access.sessions_repo import SessionRepository
 from data_access.snapshot_store import SnapshotReader, SnapshotStore, make_store
 from data_access.users_repo import UserRepository
 from settings import Settings
+from web.audit_limit import AnonymousAuditLimiter
 from web.auth import init_auth
 from web.build import build_id
 from web.context import EXTENSION, WebContext
+from web.headers import install_security_headers, trust_proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 # Callbacks registered with dash.callback at import (pages, frame), kept so that every app gets them.
@@ -35,9 +38,12 @@ def build_dash_app(settings: Settings, store: SnapshotStore | None = None) -> da
     engine = open_app_db(settings.url("app_db"))
     build = build_id()
     context = WebContext(settings, SnapshotReader(store), AlertRepository(engine), UserRepository(engine),
-                         AuditTrail(engine), build, engine)
+                         AuditTrail(engine), build, engine, sessions=SessionRepository(engine),
+                         anon_audit=AnonymousAuditLimiter(cap=settings.anon_audit_per_minute), dash_app=app)
     app.server.extensions[EXTENSION] = context
-    init_auth(app.server, settings, context.users, context.audit)
+    init_auth(app.server, settings)
+    install_security_headers(app.server, settings, app.csp_hashes)
+    trust_proxies(app.server, settings)
     config = {"stale_after_s": settings.stale_after_s, "build": build, "tz": settings.tz, "lang": settings.lang,
               "poll_ms": int(settings.poll_interval_s * 1000)}
     app.layout = shell(config)

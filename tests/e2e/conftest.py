@@ -153,11 +153,14 @@ def browser():
 
 @pytest.fixture
 def anon_page(browser):
-    """A fresh browser context, signed in as nobody."""
+    """A fresh browser context, signed in as nobody. Any Content-Security-Policy violation fails the test."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="ru-RU")
     pg = context.new_page()
+    violations: list[str] = []
+    pg.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield pg
     context.close()
+    assert not violations, f"the page broke its Content-Security-Policy: {violations[:3]}"
 
 
 @pytest.fixture

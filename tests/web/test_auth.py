@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web.conftest import PASSWORD, ROLE_USERS, callback_bodies, sign_in
+from tests.web.conftest import PASSWORD, ROLE_USERS, callback_bodies, csrf_of, sign_in
 
 PAGES = ["/wall", "/queues", "/operators", "/services", "/alerts"]
 
@@ -130,7 +130,7 @@ def test_kiosk_token_signs_in_a_wall_screen_with_a_remembered_session(web):
     client = app.server.test_client()
     assert client.get("/kiosk?token=not-a-token").status_code == 403
     response = client.get(f"/kiosk?token={token}")
-    assert response.status_code == 200 and "hotline-kiosk-token" in response.get_data(as_text=True)
+    assert response.status_code == 200 and f'data-token="{token}"' in response.get_data(as_text=True)
     assert "remember_token" in " ".join(response.headers.getlist("Set-Cookie"))
     assert client.get("/_hotline/heartbeat").get_json()["role"] == "display"
     assert client.get("/queues").headers["Location"].endswith("/wall")
@@ -159,3 +159,115 @@ def test_sign_ins_are_audited_and_the_trail_is_append_only(web):
 
 def test_roles_map_is_complete():
     assert set(ROLE_USERS) == {"supervisor", "manager", "security", "admin", "display"}
+
+
+def test_a_revoked_kiosk_token_signs_its_open_screens_out_at_the_next_request(web):
+    import time
+
+    app, _ = web
+    users = app.server.extensions["hotline"].users
+    token = users.create_token("hall 3", users.by_login("wall").id, "test", time.time())
+    screen = app.server.test_client()
+    assert screen.get(f"/kiosk?token={token}").status_code == 200
+    remembered = screen.get_cookie("remember_token").value
+    assert screen.get("/_hotline/heartbeat").status_code == 200
+    assert users.revoke_token("hall 3", time.time()) == 1
+    assert screen.get("/_hotline/heartbeat").status_code == 401
+    # Only the remember cookie, as a screen that lost its session would send it: refused too.
+    fresh = app.server.test_client()
+    fresh.set_cookie("remember_token", remembered)
+    assert fresh.get("/_hotline/heartbeat").status_code == 401
+
+
+def test_a_session_cookie_copied_before_sign_out_no_longer_works(web):
+    app, _ = web
+    desk = app.server.test_client()
+    assert sign_in(desk, "sup").status_code == 302
+    copied = desk.get_cookie("session").value
+    assert desk.get("/_hotline/heartbeat").status_code == 200
+    desk.get("/logout")
+    thief = app.server.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/_hotline/heartbeat").status_code == 401
+
+
+def test_a_new_password_ends_the_users_open_sessions(web):
+    from web.passwords import hash_password
+
+    app, _ = web
+    desk = app.server.test_client()
+    assert sign_in(desk, "mgr").status_code == 302
+    app.server.extensions["hotline"].users.set_password("mgr", hash_password("another-password-42"))
+    assert desk.get("/_hotline/heartbeat").status_code == 401
+
+
+def test_parallel_wrong_passwords_are_throttled_without_a_race(web, settings):
+    """20 guesses at once for one login: at most 5 (the limit) have their password checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import web.auth as auth_module
+
+    app, _ = web
+    checked = []
+    real_verify = auth_module.verify_password
+
+    def counting_verify(stored, password):
+        checked.append(password)
+        return real_verify(stored, password)
+
+    clients = [app.server.test_client() for _ in range(20)]
+    tokens = [csrf_of(c) for c in clients]
+    auth_module.verify_password = counting_verify
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            codes = list(pool.map(lambda ct: ct[0].post("/login", data={
+                "login": "sup", "password": "guess", "csrf": ct[1], "next": "/"}).status_code,
+                zip(clients, tokens, strict=True)))
+    finally:
+        auth_module.verify_password = real_verify
+    assert len(checked) <= settings.login_max_failures == 5
+    assert codes.count(429) >= 15 and codes.count(401) == len(checked)
+
+
+def test_anonymous_requests_cannot_grow_the_audit_trail_without_limit(web):
+    app, _ = web
+    client = app.server.test_client()
+    trail = app.server.extensions["hotline"].audit
+    _, before = trail.page()
+    for i in range(300):
+        assert client.get(f"/kiosk?token=guess-{i}").status_code == 403
+    _, refused = trail.page(action="kiosk_token_refused")
+    assert refused == 1 and trail.page()[1] - before == 1
+    for i in range(100):
+        sign_in(client, f"nobody-{i}", "x")
+    _, total = trail.page()
+    assert total - before <= app.server.extensions["hotline"].settings.anon_audit_per_minute
+
+
+def test_a_callback_body_over_the_size_limit_is_refused_before_it_is_read(web, client_as):
+    body = b'{"output": "x", "inputs": [' + b'"a",' * (700 * 1024) + b'"a"]}'
+    response = client_as("admin").post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("next_value", [
+    '/wall</script><script>alert(1)</script>', "/\\evil.example", "/\\/evil.example", "https://evil.example/",
+    "//evil.example", "/nowhere", "/wall\r\nLocation: x", 'javascript:alert(1)'])
+def test_the_kiosk_page_never_writes_a_hostile_next_into_a_script_nor_redirects_off_site(web, next_value):
+    import time
+
+    app, _ = web
+    users = app.server.extensions["hotline"].users
+    token = users.create_token("hall 9", users.by_login("wall").id, "test", time.time())
+    response = app.server.test_client().get("/kiosk", query_string={"token": token, "next": next_value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<script>" not in page and "alert(1)" not in page
+    assert 'data-target="/wall?kiosk=1"' in page
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_kiosk_next_that_is_a_page_of_this_app_is_kept():
+    from web.auth import safe_next
+
+    assert safe_next("/alerts?kiosk=1&rotate=/wall,/alerts") == "/alerts?kiosk=1&rotate=/wall,/alerts"
+    assert safe_next("/\\evil.example") == "/" and safe_next("/%5Cevil") == "/" and safe_next(["/wall"]) == "/"
