@@ -273,7 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]  # no command: the embedded demo
     args = parser.parse_args(argv)
-    return args.func(load_settings(), args)
+    from data_access.poller_lease import PollerAlreadyRunning
+
+    try:
+        return args.func(load_settings(), args)
+    except PollerAlreadyRunning as exc:
+        print(f"The poller was not started: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

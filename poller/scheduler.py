@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import time
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -10,6 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from data_access.alert_repo import AlertRepository
 from data_access.appdb import open_app_db
+from data_access.poller_lease import PollerLease
 from data_access.snapshot_store import SnapshotStore, make_store
 from poller.engine import LiveEngine
 from settings import Settings
@@ -20,19 +23,31 @@ SECURITY_JOB_ID = "security-cycle"
 
 
 def build_engine(settings: Settings, store: SnapshotStore | None = None) -> LiveEngine:
-    """An engine wired to the configured sources, snapshot store and app database, with its security pipeline."""
+    """An engine wired to the configured sources, snapshot store and app database, with its security pipeline.
+
+    Raises :class:`PollerAlreadyRunning` when another poller publishes from the same app database.
+    """
     from poller.security import SecurityPipeline
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
     app_db = open_app_db(settings.url("app_db"))
+    lease = PollerLease(app_db, settings.poller_lease_s)
+    lease.acquire(time.time())
+    atexit.register(lease.release)
     engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db))
+    engine.lease = lease
     engine.security = SecurityPipeline(settings, app_db)
     engine.start()
     return engine
 
 
 def _safe_cycle(engine: LiveEngine) -> None:
+    lease = getattr(engine, "lease", None)
     try:
+        if lease is not None and not lease.renew(time.time()):
+            log.critical("the poller lease was taken by another poller: this one stops publishing")
+            engine.lease_lost = True
+            return
         engine.cycle()
     except Exception:  # noqa: BLE001 - the next cycle tries again; the snapshot's age shows the gap
         log.exception("poll cycle failed")

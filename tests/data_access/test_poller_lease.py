@@ -1,0 +1,61 @@
+"""One poller per app database: a second one is refused with a reason; a dead one's lease can be taken."""
+
+import pytest
+
+from data_access.appdb import open_app_db
+from data_access.poller_lease import Holder, PollerAlreadyRunning, PollerLease
+
+
+@pytest.fixture
+def engine(settings):
+    return open_app_db(settings.url("app_db"))
+
+
+def test_a_second_poller_on_another_host_is_refused_while_the_first_renews(engine):
+    first = PollerLease(engine, ttl_s=30, me=Holder("a" * 32, "host-a", 101))
+    second = PollerLease(engine, ttl_s=30, me=Holder("b" * 32, "host-b", 202))
+    first.acquire(1000.0)
+    with pytest.raises(PollerAlreadyRunning, match="host host-a, pid 101.*renewed its lease 10 s ago"):
+        second.acquire(1010.0)
+    assert first.renew(1025.0)
+    with pytest.raises(PollerAlreadyRunning):
+        second.acquire(1050.0)
+
+
+def test_a_lease_not_renewed_for_longer_than_its_ttl_is_taken_over(engine):
+    first = PollerLease(engine, ttl_s=30, me=Holder("a" * 32, "host-a", 101))
+    second = PollerLease(engine, ttl_s=30, me=Holder("b" * 32, "host-b", 202))
+    first.acquire(1000.0)
+    second.acquire(1031.0)
+    assert not first.renew(1032.0)  # the first one learns it lost the lease and stops publishing
+    assert second.renew(1032.0)
+
+
+def test_a_poller_killed_on_this_host_does_not_block_its_restart(engine):
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = PollerLease(engine, ttl_s=30, me=Holder("c" * 32, socket.gethostname(), int(dead.stdout)))
+    killed.acquire(1000.0)
+    PollerLease(engine, ttl_s=30).acquire(1001.0)  # this process, same host: the old pid is gone
+
+
+def test_a_released_lease_lets_the_next_poller_start_at_once(engine):
+    first = PollerLease(engine, ttl_s=30, me=Holder("a" * 32, "host-a", 101))
+    first.acquire(1000.0)
+    first.release()
+    PollerLease(engine, ttl_s=30, me=Holder("b" * 32, "host-b", 202)).acquire(1001.0)
+
+
+def test_the_poller_command_refuses_to_start_beside_a_running_poller(settings, monkeypatch, capsys):
+    import time
+
+    import app
+
+    PollerLease(open_app_db(settings.url("app_db")), ttl_s=30, me=Holder("d" * 32, "pbx-dash-1", 4242)
+                ).acquire(time.time())
+    monkeypatch.setenv("HOTLINE_DATA_DIR", settings.data_dir)
+    assert app.main(["poller"]) == 3
+    assert "another poller (host pbx-dash-1, pid 4242)" in capsys.readouterr().err
