@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean
+.PHONY: run test test-fast bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +18,19 @@ run: $(STAMP)
 
 ## test: the whole suite (browser tests skip without /usr/bin/chromium unless HOTLINE_TEST_STRICT=1)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: the pure tests only (no browser, no database server, nothing slow): seconds, for every edit
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e and not slow and not redis and not postgres" -q $(PYTEST_ARGS)
 
 ## bench: the performance scripts (figures in the README)
 bench: $(STAMP)
 	$(BIN)/python bench/poll_cycle.py
 
+## lint: ruff over the whole tree; fails on any finding
 lint: $(STAMP)
-	$(BIN)/python -m ruff check . || true
+	$(BIN)/python -m ruff check .
 
 clean:
 	rm -rf $(VENV) var artifacts .pytest_cache

@@ -11,7 +11,8 @@ import pytest
 from settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_QUEUE_LOG = ROOT.parent / "shared" / "fixtures" / "queue_log" / "freepbx2-queue9000-2010.queue_log"
+# A real FreePBX queue_log, its public source and its expected numbers: tests/fixtures/queue_log/SOURCE.md.
+FIXTURE_QUEUE_LOG = ROOT / "tests" / "fixtures" / "queue_log" / "freepbx2-queue9000-2010.queue_log"
 STRICT = os.environ.get("HOTLINE_TEST_STRICT") == "1"
 
 
@@ -26,6 +27,26 @@ def require_binary(path_or_name: str, why: str) -> str:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2id at its cheapest cost in tests (the production cost takes ~50 ms a hash or check, per sign-in).
+
+    Only the cost changes: the same library hashes and verifies, and tests/web/test_passwords.py checks the
+    production parameters separately.
+    """
+    from argon2 import PasswordHasher
+
+    import web.passwords as passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    original = passwords._hasher
+    passwords._hasher = lambda: cheap
+    passwords._dummy.cache_clear()
+    yield
+    passwords._hasher = original
+    passwords._dummy.cache_clear()
+
+
 @pytest.fixture
 def settings(tmp_path):
     """Settings with every database in a temporary folder; zones UTC unless a test says otherwise."""
@@ -34,8 +55,6 @@ def settings(tmp_path):
 
 @pytest.fixture(scope="session")
 def queue_log_sample() -> Path:
-    if not FIXTURE_QUEUE_LOG.exists():
-        pytest.skip(f"the shared fixture {FIXTURE_QUEUE_LOG} is not present")
     return FIXTURE_QUEUE_LOG
 
 
@@ -125,3 +144,14 @@ def postgres_url():
     admin.dispose()
     run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# Markers follow what a test needs, so that `make test-fast` can leave out servers and browsers by marker.
+FIXTURE_MARKERS = {"redis_url": "redis", "postgres_url": "postgres", "live_app": "e2e", "browser": "e2e"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, marker))

@@ -10,9 +10,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 10
 
 
+def production_hasher() -> PasswordHasher:
+    """Argon2id with argon2-cffi's recommended parameters (RFC 9106's low-memory profile)."""
+    return PasswordHasher()
+
+
 @cache
 def _hasher() -> PasswordHasher:
-    return PasswordHasher()
+    return production_hasher()
 
 
 @cache
