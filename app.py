@@ -8,6 +8,7 @@
     python app.py snapshot --now ISO_OR_EPOCH [--json]
     python app.py create-user --login L --role R   (roles: supervisor, manager, security, admin, display)
     python app.py create-kiosk-token --user L --name N
+    python app.py verify-audit     check the audit trail's whole hash chain (exit code 1 if broken)
     python app.py settings         every HOTLINE_* setting with its default and help
 """
 
@@ -183,6 +184,20 @@ def cmd_revoke_kiosk_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if revoked else 2
 
 
+def cmd_verify_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Check the audit trail's hash chain from its first row (the audit page checks only the rows since the
+    last check); exit code 1 when a row was changed or removed."""
+    from data_access.appdb import open_app_db
+    from data_access.audit_repo import AuditTrail
+
+    check = AuditTrail(open_app_db(settings.url("app_db"))).check(full=True)
+    if not check.intact:
+        print(f"the hash chain is BROKEN from row {check.broken_at}")
+        return 1
+    print(f"the hash chain is intact: {check.checked} rows checked, up to row {check.upto}")
+    return 0
+
+
 def cmd_settings(settings: Settings, args: argparse.Namespace) -> int:
     for name, default, help_text in describe():
         print(f"{name} (default {default!r})\n    {help_text}")
@@ -260,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description=cmd_revoke_kiosk_token.__doc__)
     p.add_argument("--name", required=True, help="the screen's name given when the token was created")
     p.set_defaults(func=cmd_revoke_kiosk_token)
+    sub.add_parser("verify-audit", help="check the audit trail's whole hash chain",
+                   description=cmd_verify_audit.__doc__).set_defaults(func=cmd_verify_audit)
     sub.add_parser("settings", help="list the settings").set_defaults(func=cmd_settings)
     return parser
 

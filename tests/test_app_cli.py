@@ -59,3 +59,22 @@ def test_parse_time_accepts_epoch_and_iso():
     assert app.parse_time("1266839779") == 1266839779
     assert app.parse_time("2010-02-22T11:56:19Z") == 1266839779
     assert app.parse_time("2010-02-22T14:56:19+03:00") == 1266839779
+
+
+def test_verify_audit_checks_3_rows_then_finds_an_edited_row_2(env, capsys):
+    from sqlalchemy import text
+
+    from data_access.appdb import open_app_db
+    from data_access.audit_repo import AuditEntry, AuditTrail
+    from settings import load_settings
+
+    trail = AuditTrail(open_app_db(load_settings().url("app_db")))
+    for i in range(3):
+        trail.append(AuditEntry("cli", "admin", "user_created", f"user{i}"), 1_764_136_800.0 + i)
+    assert app.main(["verify-audit"]) == 0
+    assert "intact: 3 rows checked, up to row 3" in capsys.readouterr().out
+    with trail.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_no_update"))
+        conn.execute(text("UPDATE audit_log SET target = 'someone' WHERE id = 2"))
+    assert app.main(["verify-audit"]) == 1
+    assert "BROKEN from row 2" in capsys.readouterr().out

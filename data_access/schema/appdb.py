@@ -125,6 +125,13 @@ audit_head = Table(
     Column("count", BigInteger, nullable=False),
 )
 
+audit_checkpoint = Table(
+    "audit_checkpoint", metadata,                         # one row: the chain is verified up to this row
+    Column("id", SmallInteger, primary_key=True),
+    Column("row_id", BigInteger, nullable=False),         # audit_log.id of the last row verified
+    Column("hash", String(64), nullable=False),           # that row's hash: the next check starts from it
+)
+
 access_events = Table(
     "access_events", metadata,
     Column("id", _ID, primary_key=True, autoincrement=False),  # pd_access_log.id in the CRM
@@ -257,3 +264,23 @@ for _dialect, _ddl in (
 ):
     for _statement in _ddl:
         event.listen(audit_log, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+
+# The checkpoint only moves forward and is never deleted (moving it back or away would hide nothing, but a
+# checkpoint that moves only forward keeps its history simple to reason about).
+for _dialect, _ddl in (
+    ("sqlite", ["CREATE TRIGGER IF NOT EXISTS audit_checkpoint_forward BEFORE UPDATE ON audit_checkpoint "
+                "WHEN NEW.row_id <= OLD.row_id OR NEW.id != OLD.id "
+                "BEGIN SELECT RAISE(ABORT, 'audit_checkpoint only moves forward'); END",
+                "CREATE TRIGGER IF NOT EXISTS audit_checkpoint_no_delete BEFORE DELETE ON audit_checkpoint "
+                "BEGIN SELECT RAISE(ABORT, 'audit_checkpoint cannot be deleted'); END"]),
+    ("postgresql", ["CREATE OR REPLACE FUNCTION audit_checkpoint_guard() RETURNS trigger AS $$ BEGIN "
+                    "IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'audit_checkpoint cannot be deleted'; END IF; "
+                    "IF NEW.row_id <= OLD.row_id OR NEW.id <> OLD.id THEN "
+                    "RAISE EXCEPTION 'audit_checkpoint only moves forward'; END IF; "
+                    "RETURN NEW; END $$ LANGUAGE plpgsql",
+                    "DROP TRIGGER IF EXISTS audit_checkpoint_guard ON audit_checkpoint",
+                    "CREATE TRIGGER audit_checkpoint_guard BEFORE UPDATE OR DELETE ON audit_checkpoint "
+                    "FOR EACH ROW EXECUTE FUNCTION audit_checkpoint_guard()"]),
+):
+    for _statement in _ddl:
+        event.listen(audit_checkpoint, "after_create", DDL(_statement).execute_if(dialect=_dialect))

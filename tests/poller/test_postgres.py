@@ -57,3 +57,10 @@ def test_detectors_and_append_only_audit_on_postgres(pg_settings):
     with pytest.raises(DBAPIError, match="append-only"):
         with app_db.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
+    assert trail.check().upto >= 1  # the checkpoint: it only moves forward and is never deleted
+    with pytest.raises(DBAPIError, match="only moves forward"):
+        with app_db.begin() as conn:
+            conn.execute(text("UPDATE audit_checkpoint SET row_id = 0"))
+    with pytest.raises(DBAPIError, match="cannot be deleted"):
+        with app_db.begin() as conn:
+            conn.execute(text("DELETE FROM audit_checkpoint"))
