@@ -114,6 +114,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "until": ("По", "To"),
     "operator_hint": ("логин, ФИО или ID", "login, name or ID"),
     "citizen_id": ("Гражданин (ID)", "Citizen (ID)"),
+    "operator_id": ("Оператор (ID)", "Operator (ID)"),
     "citizen": ("Гражданин", "Citizen"),
     "action": ("Действие", "Action"),
     "explained": ("Обосновано", "Explained"),

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import Engine, and_, case, delete, func, insert, select, update
 
+from data_access.filters import (
+    MAX_FILTER_TEXT,
+    FilterError,
+    filter_choice,
+    filter_date,
+    filter_int,
+    filter_period,
+)
 from data_access.schema.appdb import access_events as E
 from data_access.schema.appdb import operator_days as D
+from data_access.schema.appdb import operator_names as N
 from domain.clock import from_utc_naive, iso_utc, utc_naive
 
 ACTIONS = ("search", "view", "edit", "export", "print")
-MAX_FILTER_TEXT = 64
 MAX_PAGE = 500
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be used; the message is shown to the user."""
+MAX_OFFSET = 10**9
+__all__ = ["ACTIONS", "MAX_FILTER_TEXT", "AccessFilter", "AccessRepository", "FilterError"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +42,14 @@ class AccessFilter:
     explained: bool | None = None
 
     @classmethod
-    def parse(cls, since: str | None = None, until: str | None = None, operator: str | None = None,
-              citizen: str | None = None, action: str | None = None, explained: str | None = None) -> "AccessFilter":
-        """Build from user input; raises FilterError with a message fit for the screen."""
-        flag = _choice(explained, ("yes", "no"), "explained")
-        return cls(_date(since, "since"), _date(until, "until", end=True), _int(operator, "operator"),
-                   _int(citizen, "citizen"), _choice(action, ACTIONS, "action"),
-                   None if flag is None else flag == "yes")
+    def parse(cls, since: object = None, until: object = None, operator: object = None, citizen: object = None,
+              action: object = None, explained: object = None) -> "AccessFilter":
+        """Build from user input of any type; raises FilterError with a message fit for the screen."""
+        flag = filter_choice(explained, ("yes", "no"), "explained")
+        start, end = filter_date(since, "since"), filter_date(until, "until", end=True)
+        filter_period(start, end)
+        return cls(start, end, filter_int(operator, "operator"), filter_int(citizen, "citizen"),
+                   filter_choice(action, ACTIONS, "action"), None if flag is None else flag == "yes")
 
     def conditions(self) -> list:
         out = []
@@ -62,47 +68,6 @@ class AccessFilter:
         return out
 
 
-def _text(value: str | None, name: str) -> str | None:
-    if value is None:
-        return None
-    value = str(value).strip()
-    if len(value) > MAX_FILTER_TEXT:
-        raise FilterError(f"{name}: too long")
-    return value
-
-
-def _int(value: str | None, name: str) -> int | None:
-    value = _text(value, name)
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 12:
-        raise FilterError(f"{name}: a number is expected")
-    return int(value)
-
-
-def _choice(value: str | None, choices: tuple, name: str) -> str | None:
-    value = _text(value, name)
-    if not value:
-        return None
-    if value not in choices:
-        raise FilterError(f"{name}: one of {', '.join(choices)}")
-    return value
-
-
-def _date(value: str | None, name: str, end: bool = False) -> float | None:
-    value = _text(value, name)
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise FilterError(f"{name}: a date such as 2026-11-26 is expected") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    ts = parsed.timestamp()
-    return ts + 86400 if end and len(value) == 10 else ts  # an end date includes that whole day
-
-
 def _group(verdicts: dict[int, tuple[bool, str]]) -> dict[tuple[bool, str], list[int]]:
     out: dict[tuple[bool, str], list[int]] = defaultdict(list)
     for access_id, verdict in verdicts.items():
@@ -110,11 +75,25 @@ def _group(verdicts: dict[int, tuple[bool, str]]) -> dict[tuple[bool, str], list
     return out
 
 
+def _with_names():
+    """Access copies with the operator's current login and name from the names copy (a row copied before the
+    names arrived still gets them)."""
+    return select(E, N.c.login.label("name_login"), N.c.full_name.label("name_full")) \
+        .outerjoin(N, N.c.id == E.c.operator_id)
+
+
+def operator_label(name: str | None, login: str) -> str:
+    """How the review pages name an operator: "Name (login)", or the login alone when no name is known."""
+    return f"{name} ({login})" if name else login
+
+
 def _row(r) -> dict:
-    return {"id": r.id, "ts": iso_utc(from_utc_naive(r.ts)), "operator_id": r.operator_id,
-            "operator": r.operator_login, "team_id": r.team_id, "citizen_id": r.citizen_id,
-            "citizen": r.citizen_masked, "action": r.action, "ticket_id": r.ticket_id, "call_id": r.call_id,
-            "ip": r.ip, "explained": bool(r.explained), "reason": r.reason}
+    login = r.name_login or r.operator_login
+    return {"id": r.id, "ts": iso_utc(from_utc_naive(r.ts)), "operator_id": r.operator_id, "operator": login,
+            "operator_name": r.name_full or "", "operator_label": operator_label(r.name_full, login),
+            "team_id": r.team_id, "citizen_id": r.citizen_id, "citizen": r.citizen_masked, "action": r.action,
+            "ticket_id": r.ticket_id, "call_id": r.call_id, "ip": r.ip, "explained": bool(r.explained),
+            "reason": r.reason}
 
 
 class AccessRepository:
@@ -173,7 +152,8 @@ class AccessRepository:
     def page(self, flt: AccessFilter, offset: int = 0, limit: int = 100, newest_first: bool = True) -> list[dict]:
         limit = max(1, min(int(limit), MAX_PAGE))
         order = E.c.ts.desc() if newest_first else E.c.ts.asc()
-        query = select(E).where(*flt.conditions()).order_by(order, E.c.id.desc()).offset(max(int(offset), 0))
+        query = _with_names().where(*flt.conditions()).order_by(order, E.c.id.desc()) \
+            .offset(min(max(int(offset), 0), MAX_OFFSET))
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query.limit(limit))]
 
@@ -183,7 +163,7 @@ class AccessRepository:
 
     def rows_by_ids(self, ids: list[int]) -> list[dict]:
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(select(E).where(E.c.id.in_(ids[:5000])).order_by(E.c.ts))]
+            return [_row(r) for r in conn.execute(_with_names().where(E.c.id.in_(ids[:5000])).order_by(E.c.ts))]
 
     def daily_counts(self, operator_id: int, before_day: str, n: int) -> list[int]:
         """Distinct citizens touched per past working day (newest first), for the volume baselines."""

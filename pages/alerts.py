@@ -14,6 +14,7 @@ from components import ids
 from components.format import alert_message, local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t
+from data_access.filters import FilterError, filter_int
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx, snapshot, user_login, user_role
@@ -92,6 +93,14 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
+def _alert_id(value: object) -> int | None:
+    """The id of the button clicked, as the browser sent it: None unless a plain id number."""
+    try:
+        return filter_int(value, "alert")
+    except FilterError:
+        return None
+
+
 @page_callback(
     "/alerts", Output(ids.ALERTS_BODY, "children"), Output(ids.ALERTS_HISTORY, "rowData"),
     Output(ids.ALERTS_HISTORY, "columnDefs"), Output("h-active", "children"), Output("h-history", "children"),
@@ -105,8 +114,8 @@ def refresh_alerts(_n, lang, _clicks, known):
     version, snap = snapshot()
     trigger = dash_ctx.triggered_id
     acked = isinstance(trigger, dict) and trigger.get("type") == ids.ACK and dash_ctx.triggered[0]["value"]
-    if acked and user_role() in ACK_ROLES:
-        alert_id = int(trigger["id"])
+    alert_id = _alert_id(trigger.get("id")) if acked else None
+    if alert_id is not None and user_role() in ACK_ROLES:
         if ctx().alerts.acknowledge(alert_id, user_login(), time.time()):
             audit("alert_ack", f"alert:{alert_id}")
     elif known == [version, lang]:

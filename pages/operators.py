@@ -13,6 +13,7 @@ from components import ids
 from components.format import duration, in_state, pct, short_name
 from components.grids import col, grid, state_col
 from components.i18n import norm_lang, t
+from data_access.filters import FilterError, filter_text
 from web.access import page_callback
 from web.context import ctx, snapshot
 
@@ -20,6 +21,7 @@ dash.register_page(__name__, path="/operators", name="operators", title="Опе�
                    nav_key="nav_operators", roles=["supervisor", "manager", "admin"])
 
 STATES = ("available", "on_call", "wrap_up", "paused", "offline")
+MAX_NAME = 200  # a team, queue or state name in a filter
 
 
 def filter_options(snap: dict | None, lang: str) -> tuple[list, list, list]:
@@ -124,6 +126,15 @@ clientside_callback(ClientsideFunction("hotline", "operatorTiles"), Output(ids.O
                     Input(ids.OPS_GRID, "rowData"), Input(ids.OPS_VIEW, "value"), State(ids.LANG, "data"))
 
 
+def picked(value: object, name: str) -> list[str] | None:
+    """A multi-select's value as the browser sent it: a list of names, or FilterError for anything else."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise FilterError(f"{name}: a list is expected")
+    return [filter_text(v, name, MAX_NAME) or "" for v in value]
+
+
 @page_callback(
     "/operators", Output(ids.OPS_COUNTS, "children"), Output(ids.OPS_ROWS, "data"),
     Output(ids.OPS_DIRECTORY, "data"), Output(ids.OPS_GRID, "columnDefs"),
@@ -134,6 +145,10 @@ clientside_callback(ClientsideFunction("hotline", "operatorTiles"), Output(ids.O
 )
 def refresh_operators(_n, lang, teams, queues, states, known):
     lang = norm_lang(lang, ctx().settings.lang)
+    try:
+        teams, queues, states = picked(teams, "team"), picked(queues, "queue"), picked(states, "state")
+    except FilterError:
+        raise PreventUpdate from None  # only a hand-made request sends other than names: nothing changes
     version, snap = snapshot()
     key = [version, lang, teams, queues, states]
     if known and known[:5] == key:

@@ -13,11 +13,14 @@ from components.format import duration, in_state, label, local_time, pct
 from components.grids import col, grid, state_col
 from components.i18n import kpi_help, norm_lang, t
 from components.wall import metric
+from data_access.filters import FilterError, filter_text
 from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/queues", name="queues", title="Очереди — горячая линия", order=2,
                    nav_key="nav_queues", roles=["supervisor", "manager", "admin"])
+
+MAX_NAME = 80  # a queue's name (queue_log.queuename)
 
 
 def _queue_names(snap: dict | None) -> list[str]:
@@ -119,6 +122,10 @@ def layout(queue: str | None = None, lang: str | None = None, **_query) -> html.
 )
 def refresh_queue(_n, lang, queue, known):
     lang = norm_lang(lang, ctx().settings.lang)
+    try:
+        queue = filter_text(queue, "queue", MAX_NAME)
+    except FilterError:
+        raise PreventUpdate from None  # only a hand-made request sends other than a queue's name: nothing changes
     version, snap = snapshot()
     if known == [version, lang, queue]:
         raise PreventUpdate

@@ -13,14 +13,15 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, dcc, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.charts import theme_neutral
 from components.format import local_time
 from components.i18n import norm_lang, t
-from data_access.access_repo import ACTIONS, AccessFilter, FilterError
+from data_access.access_repo import ACTIONS, MAX_OFFSET, MAX_PAGE, AccessFilter, FilterError
+from data_access.filters import filter_int, filter_text
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx
@@ -30,6 +31,8 @@ dash.register_page(__name__, path="/security/access", name="security-access", or
 
 EXPORT_MAX = 100_000
 TIMELINE_MAX = 5000
+FIELDS = ("since", "until", "operator", "citizen", "action", "explained")
+MAX_REASON = 300
 
 
 def filter_form(lang: str) -> html.Div:
@@ -54,7 +57,8 @@ def filter_form(lang: str) -> html.Div:
 
 def columns(lang: str) -> list[dict]:
     return [{"field": "time", "headerName": t("time", lang), "minWidth": 150},
-            {"field": "operator", "headerName": t("operator", lang)},
+            {"field": "operator_label", "headerName": t("operator", lang), "minWidth": 200},
+            {"field": "operator_id", "headerName": t("operator_id", lang), "width": 110},
             {"field": "citizen", "headerName": t("citizen", lang)},
             {"field": "citizen_id", "headerName": "ID", "width": 100},
             {"field": "action", "headerName": t("action", lang), "width": 100},
@@ -103,16 +107,42 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-def _parse(values: dict) -> AccessFilter:
-    """The filter from the form; an operator given by login or name is looked up among the operators."""
-    operator = (values.get("operator") or "").strip()
-    if operator and not operator.isdigit():
+def _parse(values: object) -> AccessFilter:
+    """The page's one check of the filters (as the form or the browser's copy sends them, of any JSON type):
+    a valid filter, or FilterError. An operator given by login or name is looked up among the operators."""
+    if not isinstance(values, dict):
+        raise FilterError("filter: apply the filters again")
+    fields = {name: values.get(name) for name in FIELDS}
+    operator = filter_text(fields["operator"], "operator")
+    if operator and not (operator.isascii() and operator.isdigit()):
         found = ctx().names().find(operator)
         if not found:
             raise FilterError("operator: nobody with that login or name")
         operator = str(found[0])
-    return AccessFilter.parse(values.get("since"), values.get("until"), operator, values.get("citizen"),
-                              values.get("action"), values.get("explained"))
+    return AccessFilter.parse(fields["since"], fields["until"], operator, fields["citizen"], fields["action"],
+                              fields["explained"])
+
+
+def _block(request: object) -> tuple[int, int]:
+    """The grid's request for a block of rows as (offset, size); FilterError unless whole numbers in range."""
+    if not isinstance(request, dict):
+        raise FilterError("page: a block of rows is expected")
+    start, end = request.get("startRow", 0), request.get("endRow", 100)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (start, end)):
+        raise FilterError("page: row numbers are expected")
+    if not 0 <= start <= MAX_OFFSET or not start < end <= start + MAX_PAGE:
+        raise FilterError(f"page: rows 0 to {MAX_OFFSET}, at most {MAX_PAGE} at a time")
+    return start, end - start
+
+
+def _clicks(n: object) -> int:
+    """A button's click count as the browser sent it (the grid's key): anything odd counts as 0."""
+    return n if isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_OFFSET else 0
+
+
+def _refusal(exc: FilterError, lang: str) -> dbc.Alert:
+    """The one message for every rejected filter or form value (it never repeats the value)."""
+    return dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="filter-error")
 
 
 def _display(rows: list[dict], lang: str) -> list[dict]:
@@ -136,12 +166,11 @@ def apply_filter(n, since, until, operator, citizen, action, explained, lang):
     try:
         flt = _parse(values)
     except FilterError as exc:
-        return None, dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="filter-error"), \
-            results_grid(lang, n or 0), "", ""
+        return None, _refusal(exc, lang), results_grid(lang, _clicks(n)), "", ""
     total = ctx().access().count(flt)
     audit("access_log_view", "access_log", {"filter": values, "rows": total})
     message = html.Div(f"{t('rows_found', lang)}: {total}", className="muted", id="rows-found")
-    return (values, message, results_grid(lang, n or 0), timeline(flt, lang), who_opened(flt, lang))
+    return (values, message, results_grid(lang, _clicks(n)), timeline(flt, lang), who_opened(flt, lang))
 
 
 @page_callback("/security/access", Output({"type": ids.ACC_GRID, "key": dash.MATCH}, "getRowsResponse"),
@@ -153,12 +182,12 @@ def page_rows(request, values, lang):
         raise PreventUpdate
     lang = norm_lang(lang, ctx().settings.lang)
     try:
-        flt = _parse(values)
-    except FilterError:
+        flt, (start, size) = _parse(values), _block(request)
+    except FilterError as exc:
+        set_props(ids.ACC_MESSAGE, {"children": _refusal(exc, lang)})
         return {"rowData": [], "rowCount": 0}
-    start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
-    rows = ctx().access().page(flt, start, end - start)
-    last = start + len(rows) if len(rows) < end - start else -1
+    rows = ctx().access().page(flt, start, size)
+    last = start + len(rows) if len(rows) < size else -1
     return {"rowData": _display(rows, lang), "rowCount": last}
 
 
@@ -187,7 +216,7 @@ def who_opened(flt: AccessFilter, lang: str):
     rows = ctx().access().page(AccessFilter(flt.since, flt.until, citizen_id=flt.citizen_id), 0, 5000)
     per: dict[str, list[dict]] = {}
     for r in rows:
-        per.setdefault(r["operator"], []).append(r)
+        per.setdefault(f"{r['operator_label']} · #{r['operator_id']}", []).append(r)
     tz = ctx().settings.tz
     body = [html.Tr([html.Td(op), html.Td(len(items)), html.Td(sum(1 for r in items if not r["explained"])),
                      html.Td(local_time(items[-1]["ts"], tz, "%d.%m %H:%M")),
@@ -207,17 +236,21 @@ def export_csv(_n, values, lang):
     lang = norm_lang(lang, ctx().settings.lang)
     if values is None:
         return no_update, dbc.Alert(t("apply_first", lang), color="info")
-    flt = _parse(values)
+    try:
+        flt = _parse(values)
+    except FilterError as exc:
+        return no_update, _refusal(exc, lang)
     rows = ctx().access().page(flt, 0, EXPORT_MAX)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    fields = ["ts", "operator", "operator_id", "citizen", "citizen_id", "action", "explained", "reason",
-              "ticket_id", "call_id", "ip"]
+    fields = ["ts", "operator", "operator_name", "operator_id", "citizen", "citizen_id", "action", "explained",
+              "reason", "ticket_id", "call_id", "ip"]
     writer.writerow(fields)
     writer.writerows([[r[f] for f in fields] for r in rows])
     content = buffer.getvalue().encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
-    audit("export", "access_log", {"filter": values, "rows": len(rows), "sha256": digest})
+    applied = {name: values.get(name) for name in FIELDS}  # the browser's copy may carry more: it is not kept
+    audit("export", "access_log", {"filter": applied, "rows": len(rows), "sha256": digest})
     name = f"access-log-{time.strftime('%Y%m%d-%H%M%S')}.csv"
     note = dbc.Alert([t("exported", lang).format(n=len(rows)), html.Code(digest, id="export-sha")], color="success")
     return dcc.send_bytes(content, name), note
@@ -231,13 +264,16 @@ def reveal(_n, citizen_id, reason, lang):
     from data_access.citizen_reveal import reveal_citizen
 
     lang = norm_lang(lang, ctx().settings.lang)
-    reason = (reason or "").strip()
-    if not str(citizen_id or "").strip().isdigit() or len(str(citizen_id).strip()) > 12:
+    try:
+        citizen, reason = filter_int(citizen_id, "ID"), filter_text(reason, "reason", MAX_REASON) or ""
+    except FilterError as exc:
+        return _refusal(exc, lang)
+    if citizen is None:
         return dbc.Alert(t("reveal_need_id", lang), color="warning")
     if len(reason) < 5:
         return dbc.Alert(t("reveal_need_reason", lang), color="warning", id="reveal-need-reason")
-    result = reveal_citizen(ctx().settings.url("ticketing"), int(citizen_id))
-    audit("reveal", f"citizen:{int(citizen_id)}", {"reason": reason[:300], "ok": result.ok})
+    result = reveal_citizen(ctx().settings.url("ticketing"), citizen)
+    audit("reveal", f"citizen:{citizen}", {"reason": reason, "ok": result.ok})
     if not result.ok:
         return dbc.Alert(result.error, color="danger")
     c = result.data

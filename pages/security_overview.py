@@ -124,7 +124,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                Input(ids.LANG, "data"), State(ids.SEC_OVERVIEW, "children"), prevent_initial_call=True)
 def refresh_overview(n, lang, _current):
     """Redrawn every half minute or so (app-database queries, never the CRM)."""
-    if (n or 0) % REFRESH_EVERY and dash.ctx.triggered_id == ids.TICK:
+    ticks = n if isinstance(n, int) and not isinstance(n, bool) else 0  # the browser's count: any JSON value
+    if ticks % REFRESH_EVERY and dash.ctx.triggered_id == ids.TICK:
         raise PreventUpdate
     return body(norm_lang(lang, ctx().settings.lang))
 

@@ -53,3 +53,21 @@ def test_rows_carry_what_moves_and_the_directory_is_sent_only_when_it_changes(we
     store.publish({**snap, "agents": renamed, "generated_ts": 1604.0})
     third = _post(client, _body(again["ops-version"]["data"]))
     assert third["ops-directory"]["data"]["entries"]["PJSIP/1001"][1] == "Иванова-Смирнова А. С."
+
+
+def test_odd_filter_values_leave_the_screen_as_it_was_and_a_team_filter_of_t1_keeps_2_operators(web, client_as):
+    _app, store = web
+    _version, snap = store.latest()
+    store.publish({**snap, "agents": AGENTS, "generated_ts": 1600.0})
+    client = client_as("supervisor")
+    for field, value in (("ops-team", ["\ud800"]), ("ops-queue", [10**30]), ("ops-state", "paused"),
+                         ("ops-team", [["t1"]]), ("ops-queue", [{"a": 1}])):
+        body = _body(None)
+        next(i for i in body["inputs"] if i["id"] == field)["value"] = value
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code in (200, 204, 400), (field, value)  # 400: the request guard refused it first
+        if response.status_code == 200:  # a number is read as a name nobody has: no operator, never all of them
+            assert json.loads(response.get_data(as_text=True))["response"]["ops-rows"]["data"]["rows"] == []
+    body = _body(None)
+    body["inputs"][2]["value"] = ["t1"]
+    assert len(_post(client, body)["ops-rows"]["data"]["rows"]) == 2
