@@ -226,6 +226,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chain_ok": ("Цепочка хэшей журнала цела: записи не изменялись и не удалялись.",
                  "The trail's hash chain is intact: no row was changed or removed."),
     "chain_broken": ("Цепочка хэшей нарушена начиная с записи {id}!", "The hash chain is broken from row {id}!"),
+    "chain_ok_new": ("Цепочка хэшей цела до записи {upto}: проверено новых записей — {n}. Записи до последней "
+                     "проверки сверяются кнопкой «Проверить всю цепочку».",
+                     "The hash chain is intact up to row {upto}: {n} new rows checked. Rows before the last check "
+                     "are checked again by “Verify the whole chain”."),
+    "verify_all": ("Проверить всю цепочку", "Verify the whole chain"),
     "phone": ("Телефон", "Phone"),
     "address": ("Адрес", "Address"),
     "last_hour": ("график за час", "chart: last hour"),

@@ -16,6 +16,8 @@ from data_access.schema.appdb import incident_log as I
 from domain.clock import from_utc_naive, iso_utc, utc_naive
 
 CLOSURES = ("true_positive", "benign_positive", "false_positive", "duplicate")
+TRIAGE_ACTIONS = ("assign_me", "review", "hold", "escalate", "close", "allow")  # the only steps an officer takes
+ALLOW_SCOPES = ("operator", "team")
 OPEN = ("new", "assigned", "in_review")
 BAND_ORDER = ("info", "low", "medium", "high", "critical")
 MAX_ALLOW_DAYS = 180

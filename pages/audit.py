@@ -1,15 +1,22 @@
-"""/audit: the dashboard's own audit trail for administrators (append-only, hash-chained)."""
+"""/audit: the dashboard's own audit trail for administrators (append-only, hash-chained).
+
+Each view checks the chain incrementally (the rows after the last verified one); "verify the whole chain"
+re-checks it from the first row.
+"""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
+from dash import ctx as dash_ctx
 
 from components import ids
 from components.format import local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t
+from data_access.audit_repo import ACTION_PATTERN, WIDTHS, ChainCheck
+from data_access.filters import FilterError, filter_text
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx
@@ -18,11 +25,21 @@ dash.register_page(__name__, path="/audit", name="audit", order=30, title="Жу�
                    roles=["admin"])
 
 ROWS = 1000
+VERIFY_ALL = "audit-verify-all"
+
+
+def audit_filter(actor: object, action: object) -> tuple[str | None, str | None]:
+    """The page's one check of its filters (values of any JSON type): (actor, action), or FilterError."""
+    actor = filter_text(actor, "actor", WIDTHS["actor"])
+    action = filter_text(action, "action", WIDTHS["action"])
+    if action is not None and not ACTION_PATTERN.fullmatch(action):
+        raise FilterError("action: a name such as sign_in or case_close")
+    return actor, action
 
 
 def rows(actor: str | None, action: str | None) -> list[dict]:
-    entries, _total = ctx().audit.page(actor=(actor or "").strip()[:80] or None,
-                                       action=(action or "").strip()[:40] or None, limit=ROWS)
+    """Entries under filters already checked by audit_filter."""
+    entries, _total = ctx().audit.page(actor=actor, action=action, limit=ROWS)
     tz = ctx().settings.tz
     return [{**e, "time": local_time(e["ts"], tz, "%d.%m.%Y %H:%M:%S")} for e in entries]
 
@@ -40,23 +57,41 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     return html.Div([
         html.H2(t("nav_audit", lang), className="h5"),
         html.Div(className="panel filters", children=[
-            dcc.Input(id=ids.AUDIT_ACTOR, placeholder=t("audit_actor", lang), maxLength=80, className="form-control"),
-            dcc.Input(id=ids.AUDIT_ACTION, placeholder=t("action", lang), maxLength=40, className="form-control"),
+            dcc.Input(id=ids.AUDIT_ACTOR, placeholder=t("audit_actor", lang), maxLength=WIDTHS["actor"],
+                      className="form-control"),
+            dcc.Input(id=ids.AUDIT_ACTION, placeholder=t("action", lang), maxLength=WIDTHS["action"],
+                      className="form-control"),
             dbc.Button(t("apply", lang), id=ids.AUDIT_APPLY, color="primary", style={"justifySelf": "start"}),
+            dbc.Button(t("verify_all", lang), id=VERIFY_ALL, color="secondary", outline=True,
+                       style={"justifySelf": "start"}),
         ]),
         html.Div(id=ids.AUDIT_CHAIN, className="mb-2"),
         grid(ids.AUDIT_GRID, columns(lang), rows(None, None), lang, "560px", row_id="id"),
     ])
 
 
+def chain_alert(check: ChainCheck, full: bool, lang: str) -> dbc.Alert:
+    if not check.intact:
+        return dbc.Alert(t("chain_broken", lang).format(id=check.broken_at), color="danger", id="chain-broken")
+    text = t("chain_ok", lang) if full else t("chain_ok_new", lang).format(upto=check.upto, n=check.checked)
+    return dbc.Alert(text, color="success", id="chain-ok")
+
+
 @page_callback("/audit", Output(ids.AUDIT_GRID, "rowData"), Output(ids.AUDIT_CHAIN, "children"),
-               Input(ids.AUDIT_APPLY, "n_clicks"), State(ids.AUDIT_ACTOR, "value"), State(ids.AUDIT_ACTION, "value"),
-               State(ids.LANG, "data"))
-def refresh_audit(_n, actor, action, lang):
-    """The trail under the filters, and whether its hash chain is intact. Reviewing it is itself audited."""
+               Input(ids.AUDIT_APPLY, "n_clicks"), Input(VERIFY_ALL, "n_clicks"), State(ids.AUDIT_ACTOR, "value"),
+               State(ids.AUDIT_ACTION, "value"), State(ids.LANG, "data"))
+def refresh_audit(_n, _verify_all, actor, action, lang):
+    """The trail under the filters, and whether its hash chain is intact (the rows since the last check, or the
+    whole chain on request). Reviewing it is itself audited, with the check's result."""
     lang = norm_lang(lang, ctx().settings.lang)
-    intact, broken_at = ctx().audit.verify()
-    audit("audit_view", "audit_log", {"actor": actor, "action": action})
-    chain = dbc.Alert(t("chain_ok", lang), color="success", id="chain-ok") if intact else \
-        dbc.Alert(t("chain_broken", lang).format(id=broken_at), color="danger", id="chain-broken")
-    return rows(actor, action), chain
+    full = dash_ctx.triggered_id == VERIFY_ALL
+    check = ctx().audit.check(full=full)
+    chain = {"full_check": full, "intact": check.intact, "broken_at": check.broken_at, "checked": check.checked}
+    try:
+        actor, action = audit_filter(actor, action)
+    except FilterError as exc:
+        audit("audit_view", "audit_log", {**chain, "filter_refused": str(exc)})
+        refusal = dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="filter-error")
+        return [], [chain_alert(check, full, lang), refusal]
+    audit("audit_view", "audit_log", {**chain, "actor": actor, "action": action})
+    return rows(actor, action), chain_alert(check, full, lang)

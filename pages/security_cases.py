@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime
+from typing import NamedTuple
 
 import dash
 import dash_bootstrap_components as dbc
@@ -15,7 +17,9 @@ from components import ids
 from components.format import local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t
-from data_access.case_repo import BAND_ORDER, CLOSURES, TriageError
+from data_access.access_repo import operator_label
+from data_access.case_repo import ALLOW_SCOPES, BAND_ORDER, CLOSURES, MAX_ALLOW_DAYS, TRIAGE_ACTIONS, TriageError
+from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx, user_login
@@ -24,6 +28,9 @@ dash.register_page(__name__, path="/security/cases", name="security-cases", orde
                    title="Случаи — безопасность", nav_key="nav_sec_cases", roles=["security"])
 
 BAND_CLASS = {"info": "secondary", "low": "info", "medium": "warning", "high": "danger", "critical": "danger"}
+STATUS_FILTERS = ("open", "new", "assigned", "in_review", "closed")
+FILTER_MESSAGE = "cases-filter-message"
+MAX_NOTE = 1000
 
 
 def _age_h(iso: str | None) -> float | None:
@@ -32,14 +39,18 @@ def _age_h(iso: str | None) -> float | None:
     return (time.time() - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()) / 3600
 
 
+def _operator(who: dict, operator_id: int) -> str:
+    """An operator as every review page names them: "Name (login)", or the id while no name is known."""
+    return operator_label(who.get("full_name"), who.get("login") or f"#{operator_id}")
+
+
 def case_rows(status: str | None, min_band: str | None, lang: str) -> list[dict]:
     names = ctx().names().all()
     rows = []
     for c in ctx().cases().list(status=status or "open", min_band=min_band or "low"):
         who = names.get(c["operator_id"], {})
         age = _age_h(c["created_at"])
-        rows.append({"id": c["id"], "operator": f"{who.get('full_name', '#' + str(c['operator_id']))} "
-                                                f"({who.get('login', '')})",
+        rows.append({"id": c["id"], "operator": _operator(who, c["operator_id"]),
                      "team": who.get("team_name", ""), "day": c["day"], "score": c["score"],
                      "band": t(f"band_{c['band']}", lang), "band_code": c["band"],
                      "status": t(f"case_{c['status']}", lang), "assignee": c["assignee"] or "",
@@ -57,10 +68,16 @@ def columns(lang: str) -> list[dict]:
             col("age_h", "age_h", lang, width=90), col("hold", "legal_hold", lang, width=70)]
 
 
+def case_filter(status: object, band: object) -> tuple[str, str]:
+    """The page's check of the list's filters (values of any JSON type): (status, lowest band) or FilterError."""
+    return (filter_choice(status, STATUS_FILTERS, "status") or "open",
+            filter_choice(band, BAND_ORDER, "band") or "low")
+
+
 def filters(lang: str) -> html.Div:
     return html.Div(className="panel filters", children=[
         dcc.Dropdown(id=ids.CASES_FILTER, value="open", clearable=False, options=[
-            {"label": t(f"cases_{k}", lang), "value": k} for k in ("open", "new", "assigned", "in_review", "closed")]),
+            {"label": t(f"cases_{k}", lang), "value": k} for k in STATUS_FILTERS]),
         dcc.Dropdown(id="cases-band", value="medium", clearable=False,
                      options=[{"label": t(f"band_{b}", lang), "value": b} for b in BAND_ORDER]),
     ])
@@ -72,6 +89,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         dcc.Store(id=ids.CASE_SELECTED),
         html.H2(t("nav_sec_cases", lang), className="h5"),
         filters(lang),
+        html.Div(id=FILTER_MESSAGE),
         grid(ids.CASES_GRID, columns(lang), case_rows("open", "medium", lang), lang, "340px", row_id="id",
              rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}),
         html.Div(id=ids.CASE_MESSAGE, className="mt-2"),
@@ -79,18 +97,25 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-@page_callback("/security/cases", Output(ids.CASES_GRID, "rowData"), Input(ids.CASES_FILTER, "value"),
-               Input("cases-band", "value"), Input(ids.CASE_MESSAGE, "children"), State(ids.LANG, "data"))
+@page_callback("/security/cases", Output(ids.CASES_GRID, "rowData"), Output(FILTER_MESSAGE, "children"),
+               Input(ids.CASES_FILTER, "value"), Input("cases-band", "value"), Input(ids.CASE_MESSAGE, "children"),
+               State(ids.LANG, "data"))
 def refresh_cases(status, band, _message, lang):
-    return case_rows(status, band, norm_lang(lang, ctx().settings.lang))
+    lang = norm_lang(lang, ctx().settings.lang)
+    try:
+        status, band = case_filter(status, band)
+    except FilterError as exc:
+        return [], dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="filter-error")
+    return case_rows(status, band, lang), None
 
 
 @page_callback("/security/cases", Output(ids.CASE_SELECTED, "data"), Input(ids.CASES_GRID, "selectedRows"),
                prevent_initial_call=True)
 def select_case(rows):
-    if not rows:
+    """The selected row's case id (checked again, as any posted value, when the case is opened)."""
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
         raise PreventUpdate
-    return rows[0]["id"]
+    return rows[0].get("id")
 
 
 def evidence_table(case: dict, lang: str) -> html.Div:
@@ -112,7 +137,7 @@ def detail(case: dict, lang: str) -> html.Div:
     reasons = sorted(case["hits"], key=lambda h: -h["points"])
     actions = triage_controls(case, lang)
     return html.Div(className="panel", id="case-panel", children=[
-        html.H3([f"#{case['id']} · {who.get('full_name', case['operator_id'])} ({who.get('login', '')}) · "
+        html.H3([f"#{case['id']} · {_operator(who, case['operator_id'])} · "
                  f"{case['day']} · ", dbc.Badge(f"{t('band_' + case['band'], lang)} {case['score']}",
                                                 color=BAND_CLASS[case["band"]])]),
         html.Div([t("state", lang), ": ", html.B(t(f"case_{case['status']}", lang), id="case-status"),
@@ -132,7 +157,7 @@ def detail(case: dict, lang: str) -> html.Div:
 
 
 def triage_controls(case: dict, lang: str) -> html.Div:
-    btn = lambda action, color: dbc.Button(t(f"do_{action}", lang), id={"type": ids.CASE_ACTION, "action": action},  # noqa: E731
+    btn = lambda action, color: dbc.Button(t(f"do_{action}", lang), id=triage_button(action),  # noqa: E731
                                            color=color, size="sm", className="me-2 mb-2")
     detectors = sorted({h["detector"] for h in case["hits"]})
     return html.Div([
@@ -149,9 +174,8 @@ def triage_controls(case: dict, lang: str) -> html.Div:
             dbc.Col(dcc.Dropdown(id=ids.CASE_ALLOW_DETECTOR, options=detectors, placeholder=t("detector", lang)),
                     md=2),
             dbc.Col(dcc.Dropdown(id=ids.CASE_ALLOW_SCOPE, value="operator", clearable=False, options=[
-                {"label": t("scope_operator", lang), "value": "operator"},
-                {"label": t("scope_team", lang), "value": "team"}]), md=2),
-            dbc.Col(dcc.Input(id=ids.CASE_ALLOW_DAYS, type="number", min=1, max=180, value=30,
+                {"label": t(f"scope_{scope}", lang), "value": scope} for scope in ALLOW_SCOPES]), md=2),
+            dbc.Col(dcc.Input(id=ids.CASE_ALLOW_DAYS, type="number", min=1, max=MAX_ALLOW_DAYS, value=30,
                               className="form-control"), md=2),
             dbc.Col(dbc.Checklist(id=ids.CASE_LEAK, options=[{"label": t("leak_suspected", lang), "value": "leak"}],
                                   value=[]), md=3),
@@ -160,18 +184,81 @@ def triage_controls(case: dict, lang: str) -> html.Div:
     ])
 
 
+def triage_button(action: str) -> dict:
+    """The id of a triage button; only the actions of TRIAGE_ACTIONS have one."""
+    if action not in TRIAGE_ACTIONS:
+        raise ValueError(f"not a triage action: {action}")
+    return {"type": ids.CASE_ACTION, "action": action}
+
+
+def _case_id(value: object) -> int:
+    """A case id as the browser sent it (any JSON type), or TriageError."""
+    try:
+        case_id = filter_int(value, "case")
+    except FilterError as exc:
+        raise TriageError(str(exc)) from None
+    if case_id is None:
+        raise TriageError("choose a case")
+    return case_id
+
+
 @page_callback("/security/cases", Output(ids.CASE_DETAIL, "children"), Input(ids.CASE_SELECTED, "data"),
                Input(ids.CASE_MESSAGE, "children"), State(ids.LANG, "data"), prevent_initial_call=True)
 def show_case(case_id, _message, lang):
     """Open a case: its reasons, evidence (masked) and history. Every opening is audited."""
     if case_id is None:
         raise PreventUpdate
-    case = ctx().cases().get(int(case_id))
+    lang = norm_lang(lang, ctx().settings.lang)
+    try:
+        case_id = _case_id(case_id)
+    except TriageError as exc:
+        return dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="filter-error")
+    case = ctx().cases().get(case_id)
     if case is None:
         return html.Div("—")
     if dash_ctx.triggered_id == ids.CASE_SELECTED:
         audit("case_view", f"case:{case_id}")
-    return detail(case, norm_lang(lang, ctx().settings.lang))
+    return detail(case, lang)
+
+
+class TriageRequest(NamedTuple):
+    """A triage click and the form around it, checked (a NamedTuple: Dash loads pages outside sys.modules)."""
+
+    action: str
+    case_id: int
+    closure: str | None
+    note: str
+    leak: bool
+    detector: str | None
+    scope: str
+    days: int
+
+
+def _days(value: object) -> int:
+    """The allow-rule's lifetime in days: a whole number from 1 to MAX_ALLOW_DAYS (30 when empty)."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    days = filter_int(value, "days", 3)
+    if days is None:
+        return 30
+    if not 1 <= days <= MAX_ALLOW_DAYS:
+        raise FilterError(f"days: a whole number from 1 to {MAX_ALLOW_DAYS}")
+    return days
+
+
+def triage_request(action: object, case_id: object, closure: object, note: object, leak: object,
+                   detector: object, scope: object, days: object) -> TriageRequest:
+    """The page's one check of a triage click (values of any JSON type): a TriageRequest, or TriageError with a
+    message for the screen. Only the actions of TRIAGE_ACTIONS pass; nothing else is done or audited."""
+    if not isinstance(action, str) or action not in TRIAGE_ACTIONS:
+        raise TriageError("unknown action")
+    try:
+        return TriageRequest(action, _case_id(case_id), filter_choice(closure, CLOSURES, "closure"),
+                             filter_text(note, "note", MAX_NOTE) or "", isinstance(leak, list) and "leak" in leak,
+                             filter_text(detector, "detector", 4), filter_choice(scope, ALLOW_SCOPES, "scope")
+                             or "operator", _days(days))
+    except FilterError as exc:
+        raise TriageError(str(exc)) from None
 
 
 @page_callback("/security/cases", Output(ids.CASE_MESSAGE, "children"),
@@ -180,47 +267,63 @@ def show_case(case_id, _message, lang):
                State(ids.CASE_ALLOW_DETECTOR, "value"), State(ids.CASE_ALLOW_SCOPE, "value"),
                State(ids.CASE_ALLOW_DAYS, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
 def triage(_clicks, case_id, closure, note, leak, detector, scope, days, lang):
-    """Apply one triage step; refusals (no closure reason, closed case...) are shown, never raised."""
+    """Apply one triage step; refusals (unknown action, no closure reason, closed case...) are shown, never raised."""
     trigger = dash_ctx.triggered_id
     if not isinstance(trigger, dict) or not dash_ctx.triggered[0]["value"] or case_id is None:
         raise PreventUpdate
     lang = norm_lang(lang, ctx().settings.lang)
-    action = trigger["action"]
     try:
-        done = _triage(action, int(case_id), closure, (note or "").strip(), bool(leak), detector, scope, days)
+        request = triage_request(trigger.get("action"), case_id, closure, note, leak, detector, scope, days)
+        done = TRIAGE_STEPS[request.action](ctx().cases(), request, user_login(), time.time())
     except TriageError as exc:
         return dbc.Alert(f"{t('triage_refused', lang)}: {exc}", color="warning", id="triage-refused")
-    audit(f"case_{action}", f"case:{case_id}", done)
-    return dbc.Alert(t("triage_done", lang).format(action=t(f"do_{action}", lang)), color="success",
+    audit(f"case_{request.action}", f"case:{request.case_id}", done)
+    return dbc.Alert(t("triage_done", lang).format(action=t(f"do_{request.action}", lang)), color="success",
                      id="triage-done", duration=6000)
 
 
-def _triage(action: str, case_id: int, closure, note: str, leak: bool, detector, scope, days) -> dict:
-    cases, me, now = ctx().cases(), user_login(), time.time()
-    if action == "assign_me":
-        cases.assign(case_id, me, me, now)
-    elif action == "review":
-        cases.start_review(case_id, me, now)
-    elif action == "close":
-        cases.close(case_id, me, closure or "", note, now)
-    elif action == "hold":
-        case = cases.get(case_id)
-        cases.set_hold(case_id, not case["legal_hold"], me, now)
-    elif action == "escalate":
-        incident = cases.escalate(case_id, me, note or f"case {case_id}", leak, now)
-        return {"incident": incident, "leak_suspected": leak}
-    elif action == "allow":
-        return _allow(cases, case_id, detector, scope, days, note, me, now)
-    return {"closure": closure, "note": note[:200]} if action == "close" else {}
-
-
-def _allow(cases, case_id: int, detector, scope, days, note: str, me: str, now: float) -> dict:
-    if not detector:
-        raise TriageError("choose a detector")
+def _existing(cases, case_id: int) -> dict:
     case = cases.get(case_id)
-    operator_id = case["operator_id"] if scope == "operator" else None
-    team_id = ctx().names().all().get(case["operator_id"], {}).get("team_id") if scope == "team" else None
-    rule = cases.add_allow_rule(detector, operator_id=operator_id, team_id=team_id, reason=note, actor=me,
-                                days=int(days or 30), now=now, case_id=case_id)
-    return {"allow_rule": rule, "detector": detector, "scope": scope, "days": days}
+    if case is None:
+        raise TriageError("no such case")
+    return case
 
+
+def _assign_me(cases, r: TriageRequest, me: str, now: float) -> dict:
+    cases.assign(r.case_id, me, me, now)
+    return {}
+
+
+def _review(cases, r: TriageRequest, me: str, now: float) -> dict:
+    cases.start_review(r.case_id, me, now)
+    return {}
+
+
+def _close(cases, r: TriageRequest, me: str, now: float) -> dict:
+    cases.close(r.case_id, me, r.closure or "", r.note, now)
+    return {"closure": r.closure, "note": r.note[:200]}
+
+
+def _hold(cases, r: TriageRequest, me: str, now: float) -> dict:
+    cases.set_hold(r.case_id, not _existing(cases, r.case_id)["legal_hold"], me, now)
+    return {}
+
+
+def _escalate(cases, r: TriageRequest, me: str, now: float) -> dict:
+    incident = cases.escalate(r.case_id, me, r.note or f"case {r.case_id}", r.leak, now)
+    return {"incident": incident, "leak_suspected": r.leak}
+
+
+def _allow(cases, r: TriageRequest, me: str, now: float) -> dict:
+    case = _existing(cases, r.case_id)
+    if r.detector not in {h["detector"] for h in case["hits"]}:
+        raise TriageError("choose a detector of this case")
+    operator_id = case["operator_id"] if r.scope == "operator" else None
+    team_id = ctx().names().all().get(case["operator_id"], {}).get("team_id") if r.scope == "team" else None
+    rule = cases.add_allow_rule(r.detector, operator_id=operator_id, team_id=team_id, reason=r.note, actor=me,
+                                days=r.days, now=now, case_id=r.case_id)
+    return {"allow_rule": rule, "detector": r.detector, "scope": r.scope, "days": r.days}
+
+
+TRIAGE_STEPS = {"assign_me": _assign_me, "review": _review, "close": _close, "hold": _hold, "escalate": _escalate,
+                "allow": _allow}

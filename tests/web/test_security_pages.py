@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.web.conftest import callback_bodies
+from tests.web.dash_post import ack_body, body, grid_block_body, post, triage_body
 
 INJECTIONS = ["1; DROP TABLE access_events;--", "' OR '1'='1", "x" * 100000, "%", "\\x00",
               "1 UNION SELECT * FROM users"]
@@ -109,3 +110,212 @@ def test_export_writes_its_sha256_to_the_audit_trail(web, client_as):
     digest = hashlib.sha256(base64.b64decode(content)).hexdigest()
     entries, _ = app.server.extensions["hotline"].audit.page(action="export")
     assert json.loads(entries[0]["details"])["sha256"] == digest
+
+
+# -- odd but harmless values (issue 8.10): the filter message, never an error, never extra rows -------------------
+REFUSED_BY_THE_GUARD = 400  # web/callback_shape.py refuses a value of the wrong JSON type before the callback runs
+ODD_FILTERS = [("operator", "²"), ("citizen", "²"), ("citizen", "١٢"), ("until", "9999-12-31"),
+               ("since", "9999-12-31T23:59:59-14:00"), ("since", "0001-01-01T00:00:00+14:00"), ("operator", "\ud800"),
+               ("operator", "ivan\x00ova"), ("operator", {"$ne": ""}), ("citizen", ["1"]), ("action", {"a": 1}),
+               ("explained", True), ("since", 20251126.5)]
+
+
+def _seed_access(app, n=30, operator_id=5, login="op"):
+    from data_access.access_repo import AccessRepository
+
+    AccessRepository(app.server.extensions["hotline"].app_db).add([
+        {"id": i, "ts": 1_764_136_800.0 + i, "day": "2025-11-26", "operator_id": operator_id, "operator_login": login,
+         "team_id": 1, "citizen_id": 9, "citizen_masked": "И***в И.", "action": "view", "ticket_id": None,
+         "call_id": None, "ip": "10.0.0.1", "explained": True, "reason": "ticket"} for i in range(1, n + 1)])
+
+
+@pytest.mark.parametrize("field, value", ODD_FILTERS)
+def test_odd_but_harmless_filter_values_get_the_filter_message_not_an_error(web, client_as, field, value):
+    app, _ = web
+    status, text = post(client_as("security"), _filter_body(app, **{field: value}))
+    assert status == 200 and "filter-error" in text and "rows-found" not in text
+
+
+def test_an_end_date_of_2999_12_31_is_accepted_and_counts_every_row(web, client_as):
+    app, _ = web
+    _seed_access(app, 12)
+    status, text = post(client_as("security"), _filter_body(app, since="2025-11-01", until="2999-12-31"))
+    assert status == 200 and "rows-found" in text and ": 12" in text
+
+
+def _block_of(text: str) -> dict:
+    """The grid's block in a callback's answer (keyed by the grid's pattern-matching id)."""
+    return json.loads(text)["response"]['{"key":1,"type":"acc-grid"}']["getRowsResponse"]
+
+
+APPLIED = {"since": "2025-11-01", "until": "2025-12-01", "operator": None, "citizen": None, "action": None,
+           "explained": None}
+
+
+@pytest.mark.parametrize("request_", [{"startRow": "abc", "endRow": 100}, {"startRow": -1, "endRow": 100},
+                                      {"startRow": 10**30, "endRow": 10**30 + 100}, {"startRow": 0, "endRow": 10**6},
+                                      {"startRow": 0.5, "endRow": 100}, {"startRow": True, "endRow": 100},
+                                      {"startRow": 100, "endRow": 0}, "abc", [0, 100]])
+def test_an_odd_page_index_gives_no_rows_and_the_filter_message(web, client_as, request_):
+    app, _ = web
+    _seed_access(app)
+    status, text = post(client_as("security"), grid_block_body(app, request_, APPLIED))
+    assert status == 200
+    assert _block_of(text) == {"rowData": [], "rowCount": 0} and "filter-error" in text
+
+
+@pytest.mark.parametrize("applied", ["abc", ["x"], {"since": "9999-12-31"}, {"operator": "²"}, 7])
+def test_an_odd_applied_filter_sent_back_by_the_browser_gives_no_rows_and_no_export(web, client_as, applied):
+    app, _ = web
+    _seed_access(app)
+    client = client_as("security")
+    status, text = post(client, grid_block_body(app, {"startRow": 0, "endRow": 100}, applied))
+    assert status == 200 and _block_of(text)["rowData"] == []
+    status, text = post(client, body(app, "acc-download", {"acc-export": 1, "acc-filter": applied, "lang": "ru"}))
+    assert status == 200 and "filter-error" in text and "acc-download" not in json.loads(text)["response"]
+
+
+def test_a_block_of_100_rows_is_served_for_rows_100_to_200(web, client_as):
+    app, _ = web
+    _seed_access(app, 250)
+    status, text = post(client_as("security"), grid_block_body(app, {"startRow": 100, "endRow": 200}, APPLIED))
+    block = _block_of(text)
+    assert status == 200 and len(block["rowData"]) == 100 and block["rowCount"] == -1
+
+
+@pytest.mark.parametrize("citizen_id, reason", [("²", "appeal 2026/11-17"), ({"a": 1}, "appeal 2026/11-17"),
+                                                ("12", {"a": 1}), ("12", "appeal \ud800"), ("12", "x" * 301)])
+def test_odd_reveal_values_are_refused_with_a_message_and_reveal_nothing(web, client_as, citizen_id, reason):
+    app, _ = web
+    values = {"acc-reveal": 1, "acc-reveal-id": citizen_id, "acc-reveal-reason": reason, "lang": "ru"}
+    status, text = post(client_as("security"), body(app, "acc-reveal-out", values))
+    assert status == 200 and "revealed" not in text and ("filter-error" in text or "reveal" in text)
+    assert app.server.extensions["hotline"].audit.page(action="reveal")[1] == 0
+
+
+# -- names in the access log (issue 8.13) -------------------------------------------------------------------------
+def test_the_access_log_shows_the_operators_name_beside_the_login_and_id(web, client_as):
+    from data_access.operator_names import OperatorNames
+
+    app, _ = web
+    _seed_access(app, 3, operator_id=5, login="#5")  # copied before the names reached the app database
+    OperatorNames(app.server.extensions["hotline"].app_db).replace_all([
+        {"id": 5, "login": "ivanova", "full_name": "Иванова Анна Петровна", "team_id": 1, "team_name": "Линия 1",
+         "role": "operator"}])
+    status, text = post(client_as("security"), grid_block_body(app, {"startRow": 0, "endRow": 100}, APPLIED))
+    rows = _block_of(text)["rowData"]
+    assert status == 200 and len(rows) == 3
+    assert {(r["operator_label"], r["operator_id"]) for r in rows} == {("Иванова Анна Петровна (ivanova)", 5)}
+
+
+# -- case triage (issue 8.3) and the cases page's other fields -------------------------------------------------------
+def _case(app) -> int:
+    from domain.detectors.model import Hit
+
+    hit = Hit("D06", 7, "2025-11-26", 1_764_136_800.0, 60, "VIP", "VIP", (1,), (100,))
+    [case_id] = app.server.extensions["hotline"].cases().record_hits([hit], 1_764_136_800.0)
+    return case_id
+
+
+@pytest.mark.parametrize("action", ["x" * 100, "delete_everything", "", {"nested": 1}, None, 7])
+def test_an_unknown_triage_action_is_refused_and_not_written_to_the_trail(web, client_as, action):
+    app, _ = web
+    case_id = _case(app)
+    status, text = post(client_as("security"), triage_body(app, action, {"case-selected": case_id, "lang": "ru"}))
+    trail = app.server.extensions["hotline"].audit
+    assert status == REFUSED_BY_THE_GUARD or (status == 200 and "triage-refused" in text)
+    assert "triage-done" not in text
+    assert not [e for e in trail.page(limit=1000)[0] if e["action"].startswith("case_")]
+    assert trail.verify() == (True, None)
+
+
+@pytest.mark.parametrize("action", ["x" * 100, "case_close", {"nested": 1}, None, 7, ["close"]])
+def test_the_triage_check_refuses_an_unknown_action_before_anything_else(action):
+    from data_access.case_repo import TriageError
+    from pages.security_cases import triage_request
+
+    with pytest.raises(TriageError, match="unknown action"):
+        triage_request(action, 1, None, "note", [], None, "operator", 30)
+
+
+def test_the_triage_check_keeps_a_known_action_and_its_form():
+    from pages.security_cases import triage_request
+
+    request = triage_request("allow", "12", None, "  shared dormitory ", ["leak"], "D06", "team", 45.0)
+    assert request == ("allow", 12, None, "shared dormitory", True, "D06", "team", 45)
+
+
+def test_every_triage_button_is_a_known_action_with_a_step():
+    from data_access.case_repo import TRIAGE_ACTIONS
+    from pages.security_cases import TRIAGE_STEPS, triage_button
+
+    assert set(TRIAGE_STEPS) == set(TRIAGE_ACTIONS)
+    assert triage_button("close") == {"type": "case-action", "action": "close"}
+    with pytest.raises(ValueError):
+        triage_button("delete_everything")
+
+
+@pytest.mark.parametrize("field, value", [("case-allow-days", "abc"), ("case-allow-days", float("nan")),
+                                          ("case-allow-days", 10**30), ("case-allow-days", 0),
+                                          ("case-allow-detector", {"a": 1}), ("case-allow-detector", "D99"),
+                                          ("case-note", {"a": 1}), ("case-note", "benign \ud800"),
+                                          ("case-selected", "abc"), ("case-selected", 10**30),
+                                          ("case-selected", 99999), ("case-allow-scope", ["team"])])
+def test_odd_allow_rule_form_values_are_refused_with_a_message(web, client_as, field, value):
+    app, _ = web
+    values = {"case-selected": _case(app), "case-allow-detector": "D06", "case-allow-scope": "operator",
+              "case-allow-days": 30, "case-note": "shared dormitory", "lang": "ru", field: value}
+    status, text = post(client_as("security"), triage_body(app, "allow", values))
+    assert status == 200 and "triage-refused" in text
+    assert app.server.extensions["hotline"].cases().allow_rules(0) == []
+
+
+def test_an_allow_rule_for_30_days_is_made_and_audited(web, client_as):
+    app, _ = web
+    values = {"case-selected": _case(app), "case-allow-detector": "D06", "case-allow-scope": "operator",
+              "case-allow-days": 30.0, "case-note": "shared dormitory", "lang": "ru"}
+    status, text = post(client_as("security"), triage_body(app, "allow", values))
+    assert status == 200 and "triage-done" in text
+    [entry] = app.server.extensions["hotline"].audit.page(action="case_allow")[0]
+    assert json.loads(entry["details"])["days"] == 30
+
+
+@pytest.mark.parametrize("status_, band", [({"a": 1}, "low"), ("\ud800", "low"), ("everything", "low"),
+                                           ("open", ["low"]), ("open", "severe")])
+def test_odd_case_list_filters_get_the_filter_message_and_no_rows(web, client_as, status_, band):
+    app, _ = web
+    _case(app)
+    values = {"cases-filter": status_, "cases-band": band, "lang": "ru"}
+    status, text = post(client_as("security"), body(app, "cases-grid", values))
+    answer = json.loads(text)["response"]
+    assert status == 200 and answer["cases-grid"]["rowData"] == [] and "filter-error" in text
+
+
+@pytest.mark.parametrize("selected", ["abc", 10**30, -1, {"id": 1}])
+def test_an_odd_selected_case_id_gets_a_message(web, client_as, selected):
+    app, _ = web
+    values = {"case-selected": selected, "lang": "ru"}
+    status, text = post(client_as("security"), body(app, "case-detail", values, changed="case-selected.data"))
+    assert status == 200 and "filter-error" in text
+
+
+@pytest.mark.parametrize("rows", ["abc", [1], [{"x": 1}], {"id": 1}])
+def test_an_odd_grid_selection_is_ignored(web, client_as, rows):
+    app, _ = web
+    status, _text = post(client_as("security"), body(app, "case-selected", {"cases-grid": rows}))
+    assert status in (200, 204)
+
+
+@pytest.mark.parametrize("tick", ["abc", [1], {"n": 1}, 10**30, -7, True])
+def test_an_odd_tick_count_on_the_overview_is_not_an_error(web, client_as, tick):
+    app, _ = web
+    status, _text = post(client_as("security"), body(app, "sec-overview", {"tick": tick, "lang": "ru"}))
+    assert status in (200, 204, REFUSED_BY_THE_GUARD)
+
+
+@pytest.mark.parametrize("alert_id", ["abc", 10**30, -1, {"a": 1}, None])
+def test_an_odd_alert_id_acknowledges_nothing_and_is_not_an_error(web, client_as, alert_id):
+    app, _ = web
+    status, _text = post(client_as("supervisor"), ack_body(app, alert_id))
+    assert status in (200, 204, REFUSED_BY_THE_GUARD)
+    assert app.server.extensions["hotline"].audit.page(action="alert_ack")[1] == 0
