@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
+from data_access.schema import crm
 from data_access.schema.appdb import operator_names as N
+
+
+def crm_operators_signature(engine: Engine) -> tuple:
+    """A cheap fingerprint of the CRM's operators and teams (one aggregate query): it changes when an operator or
+    team is added or removed, is terminated, changes team or status, or a name or login changes length."""
+    o, t = crm.operators, crm.teams
+    teams = (select(func.count()).select_from(t).scalar_subquery(),
+             select(func.sum(func.length(t.c.name))).scalar_subquery())
+    with engine.connect() as conn:
+        row = conn.execute(select(func.count(), func.max(o.c.id), func.count(o.c.terminated_at), func.sum(o.c.team_id),
+                                  func.sum(func.length(o.c.full_name) + func.length(o.c.login)),
+                                  func.sum(func.length(o.c.status)), *teams)).first()
+    return tuple(row)
 
 
 class OperatorNames:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from data_access.access_repo import AccessRepository
 from data_access.case_repo import CaseRepository
-from data_access.operator_names import OperatorNames
+from data_access.operator_names import OperatorNames, crm_operators_signature
 from data_access.schema.appdb import poller_cursors, users
 from data_access.security_source import DataTimeCache, SecuritySource
 from domain.clock import local_day
@@ -28,7 +28,7 @@ from domain.masking import mask_name
 from settings import Settings
 
 log = logging.getLogger("hotline.security")
-REFERENCE_REFRESH_S = 300.0
+REFERENCE_REFRESH_S = 300.0  # a full re-read of the operators even when their signature has not changed
 RETENTION_EVERY_S = 3600.0
 BATCH = 20000
 
@@ -204,6 +204,7 @@ class SecurityPipeline:
         self.cursors: dict[str, int] | None = None
         self.status = SecurityStatus()
         self._reference_at = self._retention_at = -1e18
+        self._signature: tuple | None = None
         self._logins: dict[int, str] = {}
         self._awaiting: deque[tuple[float, int]] = deque()  # (ts, citizen) of rows not judged yet
         self._lock = threading.Lock()
@@ -229,9 +230,15 @@ class SecurityPipeline:
         return self.status
 
     def _refresh(self, now: float) -> None:
-        if now - self._reference_at >= REFERENCE_REFRESH_S:
-            self.names.replace_all(self.ctx.refresh_reference())
-            self._reference_at = now
+        """Copy the CRM's operators (the detectors' facts, the pages' names) on the first cycle, whenever their
+        signature changes (one aggregate query a cycle), and every REFERENCE_REFRESH_S for edits it cannot see."""
+        signature = crm_operators_signature(self.source.engine)
+        if signature == self._signature and now - self._reference_at < REFERENCE_REFRESH_S:
+            return
+        names = self.ctx.refresh_reference()
+        self.names.replace_all(names)
+        self._logins = {n["id"]: n["login"] for n in names}
+        self._signature, self._reference_at = signature, now
 
     def _start(self, now: float) -> None:
         """After a (re)start: restore stored hits, replay the rows the windows need, then go on by id.
@@ -264,6 +271,8 @@ class SecurityPipeline:
         self._save_cursors()
 
     def _run(self, accesses: list[AccessEvent], signins: list[SignIn], now: float) -> None:
+        if any(a.operator_id not in self.ctx.operators for a in accesses):
+            self._refresh(now)  # an operator added since this cycle began: named before the rows are copied
         self.ctx.prefetch(accesses, self._judging(accesses, now), now)
         result = self.engine.process(accesses, signins, self.ctx, now)
         self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
@@ -293,8 +302,6 @@ class SecurityPipeline:
                 "reason": verdict[1][:20]}
 
     def _login(self, operator_id: int) -> str:
-        if operator_id not in self._logins:
-            self._logins = {i: n["login"] for i, n in self.names.all().items()}
         return self._logins.get(operator_id, f"#{operator_id}")
 
     def _reviewers(self) -> list[str]:

@@ -75,3 +75,57 @@ def test_first_start_never_reprocesses_old_sign_ins(simulated, tmp_path):
     pipeline.cycle(now)
     top_access, top_signin = pipeline.source.max_ids()
     assert pipeline.cursors == {"access": top_access, "signin": top_signin}
+
+
+def _operator(sources, operator_id: int, login: str, name: str) -> None:
+    from datetime import datetime
+
+    if operator_id == 1:
+        sources.crm_rows("teams", {"id": 1, "code": "general", "name": "Линия 1", "kind": "phone"})
+    sources.crm_rows("operators", {"id": operator_id, "login": login, "full_name": name, "surname": name.split()[0],
+                                   "team_id": 1, "role": "operator", "status": "active",
+                                   "hired_at": datetime(2024, 1, 1)})
+
+
+def _access(sources, access_id: int, operator_id: int, ts: float) -> None:
+    from datetime import datetime, timezone
+
+    at = datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
+    sources.crm_rows("pd_access_log", {"id": access_id, "ts": at, "operator_id": operator_id, "citizen_id": None,
+                                       "action": "search", "ip": "10.0.0.7"})
+
+
+def test_operators_written_after_the_first_cycle_are_named_on_the_next_cycle_10_seconds_later(settings, sources,
+                                                                                               tmp_path):
+    from data_access.access_repo import AccessFilter, AccessRepository
+
+    now = time.time()
+    app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
+    pipeline = SecurityPipeline(settings, app_db)
+    assert pipeline.cycle(now).error is None  # a fresh demo: the CRM exists but holds no operator yet
+    assert pipeline.names.all() == {}
+    _operator(sources, 1, "ivanova", "Иванова Анна Петровна")
+    _access(sources, 1, 1, now + 5)
+    assert pipeline.cycle(now + 10).error is None
+    assert pipeline.names.all()[1]["full_name"] == "Иванова Анна Петровна"
+    [row] = AccessRepository(app_db).page(AccessFilter(), 0, 10)
+    assert (row["operator"], row["operator_label"]) == ("ivanova", "Иванова Анна Петровна (ivanova)")
+    with app_db.connect() as conn:
+        assert conn.execute(select(access_events.c.operator_login)).scalar() == "ivanova"
+
+
+def test_an_unchanged_crm_is_not_read_again_for_names_until_5_minutes_pass(settings, sources, tmp_path):
+    _operator(sources, 1, "ivanova", "Иванова Анна Петровна")
+    now = time.time()
+    pipeline = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    reads = []
+    real = pipeline.ctx.refresh_reference
+    pipeline.ctx.refresh_reference = lambda: reads.append(1) or real()
+    for step in range(6):
+        assert pipeline.cycle(now + 10 * step).error is None
+    assert len(reads) == 1
+    _operator(sources, 2, "petrov", "Петров Пётр Петрович")
+    pipeline.cycle(now + 70)
+    assert len(reads) == 2 and pipeline.names.all()[2]["login"] == "petrov"
+    pipeline.cycle(now + 70 + 300)
+    assert len(reads) == 3  # the backstop for edits the signature cannot see (a renamed operator)
