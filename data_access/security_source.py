@@ -6,10 +6,12 @@ the journal's growth, never on how many officers are looking.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
+from data_access import tolerant as tv
 from data_access.base import SourceAdapter, describe_error
 from data_access.schema import crm
 from domain.clock import from_utc_naive, utc_naive
@@ -48,6 +50,14 @@ class SecuritySource(SourceAdapter):
 
     name = "ticketing"
 
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.bad: Counter[str] = Counter()  # journal rows counted as bad, by reason (the compliance view)
+        self.bad_log = tv.BadRowLog("security")
+        # Per journal, (cursor, last id read): the rows after the cursor up to that id were all counted as bad, so
+        # the next read from that cursor starts after them (never twice counted, never stuck on a batch of them).
+        self._bad_tail: dict[str, tuple[int, int]] = {}
+
     def test_connection(self) -> str | None:
         try:
             with self.engine.connect() as conn:
@@ -57,26 +67,34 @@ class SecuritySource(SourceAdapter):
         return None
 
     # -- journal rows -----------------------------------------------------------------------------------------
-    def _journal(self, table, after_id: int | None, since_ts: float | None, limit: int) -> list:
-        """Rows of an append-only journal by id, after a cursor and/or since a time."""
-        query = select(table).order_by(table.c.id).limit(limit)
-        if after_id is not None:
-            query = query.where(table.c.id > after_id)
+    def _journal(self, table, convert, after_id: int | None, since_ts: float | None, limit: int) -> list:
+        """Rows of an append-only journal by id, after a cursor and/or since a time, each read on its own: a bad
+        one is counted in :attr:`bad` and left out."""
+        tail = self._bad_tail.get(table.name)
+        start = tail[1] if after_id is not None and tail and tail[0] == after_id else after_id
+        query = select(*(tv.raw(c) for c in table.c)).order_by(table.c.id).limit(limit)
+        if start is not None:
+            query = query.where(table.c.id > start)
         if since_ts is not None:
             query = query.where(table.c.ts >= utc_naive(since_ts))
         with self.engine.connect() as conn:
-            return conn.execute(query).all()
+            rows = tv.read_rows(conn, query)
+        out = self.bad_log.convert(rows, convert, table.name, self.bad)
+        if after_id is not None:
+            kept = out[-1].id if out else after_id
+            if rows and rows[-1].id > kept:
+                self._bad_tail[table.name] = (kept, rows[-1].id)
+            elif out:
+                self._bad_tail.pop(table.name, None)
+        return out
 
     def accesses(self, *, after_id: int | None = None, since_ts: float | None = None,
                  limit: int = 20000) -> list[AccessEvent]:
-        rows = self._journal(crm.pd_access_log, after_id, since_ts, limit)
-        return [AccessEvent(r.id, from_utc_naive(r.ts), r.operator_id, r.citizen_id, r.action, r.ticket_id,
-                            r.call_id, r.ip) for r in rows]
+        return self._journal(crm.pd_access_log, _access, after_id, since_ts, limit)
 
     def signins(self, *, after_id: int | None = None, since_ts: float | None = None,
                 limit: int = 20000) -> list[SignIn]:
-        rows = self._journal(crm.sign_in_events, after_id, since_ts, limit)
-        return [SignIn(r.id, from_utc_naive(r.ts), r.operator_id, r.login, bool(r.success), r.ip) for r in rows]
+        return self._journal(crm.sign_in_events, _signin, after_id, since_ts, limit)
 
     def max_ids(self) -> tuple[int, int]:
         with self.engine.connect() as conn:
@@ -85,8 +103,9 @@ class SecuritySource(SourceAdapter):
 
     def journal_start(self) -> float | None:
         """The oldest row still kept in the access journal (retention is checked against it)."""
+        ts = crm.pd_access_log.c.ts
         with self.engine.connect() as conn:
-            return _ts(conn.execute(select(func.min(crm.pd_access_log.c.ts))).scalar())
+            return _first_time(conn, select(tv.raw(ts)).where(ts >= _EARLIEST).order_by(ts))
 
     # -- reference data -----------------------------------------------------------------------------------------
     def operators(self) -> tuple[dict[int, OperatorInfo], list[dict]]:
@@ -127,9 +146,10 @@ class SecuritySource(SourceAdapter):
         ids, out = [r.id for r in rows], {}
         for part in chunks(ids):
             found: dict[int, set[int]] = {}
-            for ticket_id, operator_id in conn.execute(select(h.c.ticket_id, h.c.operator_id).where(
+            for ticket_id, operator_id in tv.read_rows(conn, select(h.c.ticket_id, h.c.operator_id).where(
                     h.c.ticket_id.in_(part), h.c.operator_id.is_not(None))):
-                found.setdefault(ticket_id, set()).add(operator_id)
+                if type(ticket_id) is int and type(operator_id) is int:  # a bad row is counted where it is read
+                    found.setdefault(ticket_id, set()).add(operator_id)
             out.update({k: frozenset(v) for k, v in found.items()})
         return out
 
@@ -185,8 +205,35 @@ class SecuritySource(SourceAdapter):
     def last_signin_before(self, operator_id: int, ts: float) -> float | None:
         s = crm.sign_in_events
         with self.engine.connect() as conn:
-            return _ts(conn.execute(select(func.max(s.c.ts)).where(
-                and_(s.c.operator_id == operator_id, s.c.success.is_(True), s.c.ts < utc_naive(ts)))).scalar())
+            return _first_time(conn, select(tv.raw(s.c.ts)).where(
+                and_(s.c.operator_id == operator_id, s.c.success.is_(True), s.c.ts < utc_naive(ts),
+                     s.c.ts >= _EARLIEST)).order_by(s.c.ts.desc()))
+
+
+_EARLIEST = utc_naive(tv.EARLIEST_TS)  # on SQLite it also leaves out numbers stored in a date column
+FIRST_TIME_PROBE = 100
+
+
+def _first_time(conn, query) -> float | None:
+    """The first usable time of a journal's time column in ``query``'s order (a bad value is passed over)."""
+    for (value,) in tv.read_rows(conn, query.limit(FIRST_TIME_PROBE)):
+        try:
+            return tv.utc_ts(value, "ts")
+        except tv.BadValue:
+            continue
+    return None
+
+
+def _access(r, notes) -> AccessEvent:
+    return AccessEvent(r.id, tv.utc_ts(r.ts, "ts"), tv.integer(r.operator_id, "operator_id"),
+                       tv.opt_integer(r.citizen_id, "citizen_id"), tv.text(r.action, 10, "action", notes),
+                       tv.opt_integer(r.ticket_id, "ticket_id"), tv.opt_text(r.call_id, 80, "call_id", notes),
+                       tv.text(r.ip, 45, "ip", notes))
+
+
+def _signin(r, notes) -> SignIn:
+    return SignIn(r.id, tv.utc_ts(r.ts, "ts"), tv.opt_integer(r.operator_id, "operator_id"),
+                  tv.text(r.login, 80, "login", notes), tv.flag(r.success, "success"), tv.text(r.ip, 45, "ip", notes))
 
 
 class DataTimeCache:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, func, select, text, type_coerce
 
+from data_access import tolerant
 from data_access.base import FetchResult, SourceAdapter, describe_error
 from data_access.schema.telephony import queue_log as T
 from domain.clock import epoch_to_local_naive
@@ -19,6 +20,13 @@ from domain.queue_log import AGENT_VERBS, QueueLogEvent
 _COLUMNS = (T.c.id, type_coerce(T.c.time, String).label("time"), T.c.callid, T.c.queuename, T.c.agent, T.c.event,
             T.c.data1, T.c.data2, T.c.data3, T.c.data4, T.c.data5)
 _EPOCH = datetime(1970, 1, 1)
+_EARLIEST, _LATEST = tolerant.EARLIEST_TS, tolerant.LATEST_TS
+# callid, queuename, agent, event, data1..data5: their declared lengths. A longer value (SQLite does not enforce
+# them) is not a queue_log value: the row is rejected rather than a 1 MB "queue" reaching the wall.
+_TEXT_NAMES = ("callid", "queuename", "agent", "event", "data1", "data2", "data3", "data4", "data5")
+_TEXT_LIMITS = tuple(T.c[name].type.length for name in _TEXT_NAMES)
+_EVENT_MAX = T.c.event.type.length
+_SHORT_TOTAL = min(n for n in _TEXT_LIMITS if n != _EVENT_MAX)  # no value of a shorter row can be too long
 GAP_WAIT_S = 15.0
 MAX_GAPS = 2000
 
@@ -34,6 +42,7 @@ class QueueLogSource(SourceAdapter):
         self.zone = ZoneInfo(pbx_tz)
         self.batch_rows = batch_rows
         self._offsets: dict = {}
+        self.bad_log = tolerant.BadRowLog(self.name)
         # ids skipped by a batch: on PostgreSQL a lower id can commit after a higher one was read.
         self._gaps: dict[int, float] = {}
 
@@ -71,7 +80,7 @@ class QueueLogSource(SourceAdapter):
             query = query.where(T.c.time <= epoch_to_local_naive(until_ts, self.pbx_tz))
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+                rows = tolerant.read_rows(conn, query)
                 late = self._read_gaps(conn) if self._gaps and until_ts is None else []
         except Exception as exc:  # noqa: BLE001
             return FetchResult.failed(describe_error(exc))
@@ -98,15 +107,20 @@ class QueueLogSource(SourceAdapter):
                 query = select(*_COLUMNS).where(T.c.id >= first, T.c.event.in_(sorted(AGENT_VERBS)))
                 if end is not None:
                     query = query.where(T.c.id < end)
-                rows = conn.execute(query.order_by(T.c.id)).all()
+                rows = tolerant.read_rows(conn, query.order_by(T.c.id))
         except Exception as exc:  # noqa: BLE001
             return FetchResult.failed(describe_error(exc))
         return self._convert(rows)
 
     def _convert(self, rows) -> FetchResult[list[QueueLogEvent]]:
+        """Rows as events; a row that cannot be one is counted by reason and skipped, never fatal to the rest."""
         events, bad, newest = [], Counter(), None
         for row in rows:
-            event = self._event(row, bad)
+            try:
+                event = self._event(row, bad)
+            except Exception as exc:  # noqa: BLE001 - one row's surprise must not lose its neighbours
+                self.bad_log.rejected(bad, f"queue_log row {row[0]}", exc)
+                continue
             if event is not None:
                 events.append(event)
                 newest = event.ts if newest is None or event.ts > newest else newest
@@ -115,35 +129,53 @@ class QueueLogSource(SourceAdapter):
     def _event(self, row, bad: Counter) -> QueueLogEvent | None:
         ts = self._epoch(row[1])
         if ts is None:
-            bad["bad_time"] += 1
+            self.bad_log.note(bad, "bad_time", f"queue_log row {row[0]}")
             return None
-        verb = row[5]
-        if not verb or not verb.strip():
-            bad["empty_event"] += 1
+        texts = row[2:11]
+        # The common row, nine short str values, is checked by one join (C), without Python per value.
+        try:
+            clean = len("".join(texts)) <= _SHORT_TOTAL and len(texts[3]) <= _EVENT_MAX
+        except TypeError:  # NULL, a BLOB, a number or undecodable text among them
+            clean = False
+        if not clean:
+            texts = self._repair(row[0], texts, bad)
+        verb = texts[3].strip()
+        if not verb:
+            self.bad_log.note(bad, "empty_event", f"queue_log row {row[0]}")
             return None
-        data = tuple(row[6:11])
-        if None in data:
-            data = tuple("" if v is None else v for v in data)
-        return QueueLogEvent(ts, row[2] or "", row[3] or "", row[4] or "", verb.strip(), data, row[0])
+        return QueueLogEvent(ts, texts[0], texts[1], texts[2], verb, texts[4:9], row[0])
+
+    def _repair(self, row_id: int, values: tuple, bad: Counter) -> tuple:
+        """Each text value as str within its declared length; NULL is ''. Raises BadValue for an unusable one;
+        a repaired one (bytes that are not UTF-8, a BLOB or number in a text column) counts the row once."""
+        notes: list[tuple[str, str]] = []
+        out = tuple(tolerant.text(v, limit, name, notes)
+                    for v, limit, name in zip(values, _TEXT_LIMITS, _TEXT_NAMES, strict=True))
+        if notes:
+            self.bad_log.note(bad, notes[0][0], f"queue_log row {row_id}", notes[0][1])
+        return out
 
     def _epoch(self, when) -> float | None:
-        """``time`` as a UTC epoch: naive values are in the PBX's zone, whose offset is found once per hour."""
+        """``time`` as a UTC epoch: naive values are in the PBX's zone, whose offset is found once per hour.
+        None when it is not a time, or not one of the years 2000-2099."""
         try:
             parsed = datetime.fromisoformat(when) if isinstance(when, str) else when
-        except ValueError:
+        except (ValueError, TypeError):
             return None
         if not isinstance(parsed, datetime):
             return None
         if parsed.tzinfo is not None:
-            return parsed.timestamp()
-        hour = when[:13] if isinstance(when, str) else (parsed.date(), parsed.hour)
-        offset = self._offsets.get(hour)
-        if offset is None:
-            if len(self._offsets) > 10000:
-                self._offsets.clear()
-            start = parsed.replace(minute=0, second=0, microsecond=0, tzinfo=self.zone)
-            offset = self._offsets[hour] = start.utcoffset().total_seconds()
-        return (parsed - _EPOCH).total_seconds() - offset
+            ts = parsed.timestamp()
+        else:
+            hour = when[:13] if isinstance(when, str) else (parsed.date(), parsed.hour)
+            offset = self._offsets.get(hour)
+            if offset is None:
+                if len(self._offsets) > 10000:
+                    self._offsets.clear()
+                start = parsed.replace(minute=0, second=0, microsecond=0, tzinfo=self.zone)
+                offset = self._offsets[hour] = start.utcoffset().total_seconds()
+            ts = (parsed - _EPOCH).total_seconds() - offset
+        return ts if _EARLIEST <= ts < _LATEST else None
 
     def _note_gaps(self, cursor: int, ids: list[int]) -> None:
         now, expected = _time.monotonic(), cursor + 1
@@ -156,7 +188,7 @@ class QueueLogSource(SourceAdapter):
         self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_WAIT_S}
 
     def _read_gaps(self, conn) -> list:
-        rows = conn.execute(select(*_COLUMNS).where(T.c.id.in_(sorted(self._gaps)))).all()
+        rows = tolerant.read_rows(conn, select(*_COLUMNS).where(T.c.id.in_(sorted(self._gaps))))
         for row in rows:
             self._gaps.pop(row[0], None)
         return rows

@@ -1,16 +1,21 @@
-"""Adapter for the CRM database: changed tickets, service checks and incidents, read incrementally by id."""
+"""Adapter for the CRM database: changed tickets, service checks and incidents, read incrementally by id.
+
+Every row is read raw and coerced on its own (data_access.tolerant): a row that cannot be used is counted in the
+result's ``bad`` and left out, and its neighbours are read as if it were not there.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 from sqlalchemy import func, or_, select, text
 
+from data_access import tolerant as tv
 from data_access.base import FetchResult, SourceAdapter, describe_error
 from data_access.schema import crm
 from domain.channels import TicketFacts
-from domain.clock import from_utc_naive, utc_naive
+from domain.clock import utc_naive
 from domain.services import Incident, ServiceCheck
 from domain.snapshot import OperatorInfo
 
@@ -42,12 +47,10 @@ class Directory:
     services: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
 
-def _ts(value: datetime | None, until: float | None = None) -> float | None:
-    """A naive-UTC column as an epoch; a time after ``until`` did not happen yet (replays)."""
-    if value is None:
-        return None
-    ts = from_utc_naive(value)
-    return None if until is not None and ts > until else ts
+def _ts(value: object, column: str, until: float | None = None) -> float | None:
+    """A nullable naive-UTC column as an epoch; a time after ``until`` did not happen yet (replays)."""
+    ts = tv.opt_utc_ts(value, column)
+    return None if ts is None or until is not None and ts > until else ts
 
 
 class CrmSource(SourceAdapter):
@@ -58,6 +61,11 @@ class CrmSource(SourceAdapter):
     def __init__(self, url: str, batch_rows: int = 20000) -> None:
         super().__init__(url)
         self.batch_rows = batch_rows
+        self.bad_log = tv.BadRowLog(self.name)
+
+    def _rows(self, conn, query, convert, table: str, bad: Counter) -> list:
+        """The rows of ``query`` (raw columns) converted one by one; bad ones counted in ``bad``."""
+        return self.bad_log.convert(tv.read_rows(conn, query), convert, table, bad)
 
     def test_connection(self) -> str | None:
         try:
@@ -80,14 +88,14 @@ class CrmSource(SourceAdapter):
     def load_directory(self) -> FetchResult[Directory]:
         """Operators with a queue member name, and the portal services."""
         def work(conn) -> FetchResult[Directory]:
-            o, t = crm.operators, crm.teams
-            rows = conn.execute(select(o.c.id, o.c.member_name, o.c.full_name, t.c.code, t.c.name)
-                                .join(t, t.c.id == o.c.team_id)
-                                .where(o.c.member_name.is_not(None), o.c.status != "terminated")).all()
-            services = conn.execute(select(crm.portal_services.c.code, crm.portal_services.c.name_ru,
-                                           crm.portal_services.c.name_en, crm.portal_services.c.line)).all()
-            ops = {r[1]: OperatorInfo(r[0], r[1], r[2], r[3], r[4]) for r in rows}
-            return FetchResult(ok=True, data=Directory(ops, [tuple(s) for s in services]), rows=len(rows))
+            o, t, ps, bad = crm.operators, crm.teams, crm.portal_services, Counter()
+            query = (select(o.c.id, o.c.member_name, o.c.full_name, t.c.code.label("team"), t.c.name.label("tname"))
+                     .join(t, t.c.id == o.c.team_id).where(o.c.member_name.is_not(None), o.c.status != "terminated"))
+            operators = self._rows(conn, query, _operator, "operators", bad)
+            services = self._rows(conn, select(ps.c.code, ps.c.name_ru, ps.c.name_en, ps.c.line), _service,
+                                  "portal_services", bad)
+            ops = {op.member_name: op for op in operators}
+            return FetchResult(ok=True, data=Directory(ops, services), rows=len(operators), bad=bad)
         return self._run(work)
 
     def rebuild(self, since_ts: float, until_ts: float | None = None,
@@ -98,77 +106,111 @@ class CrmSource(SourceAdapter):
                 history=conn.execute(select(func.coalesce(func.max(crm.ticket_status_history.c.id), 0))).scalar(),
                 checks=conn.execute(select(func.coalesce(func.max(crm.service_checks.c.id), 0))).scalar(),
                 incidents=conn.execute(select(func.coalesce(func.max(crm.incidents.c.id), 0))).scalar())
-            tk = crm.tickets
+            tk, bad = crm.tickets, Counter()
             since = utc_naive(since_ts)
             open_cond = (tk.c.first_response_at.is_(None)) & (tk.c.status.not_in(CLOSED))
             query = _ticket_select().where(or_(tk.c.created_at >= since, open_cond))
             if until_ts is not None:
                 query = query.where(tk.c.created_at <= utc_naive(until_ts))
-            batch = CrmBatch(tickets=[_ticket(r, until_ts) for r in conn.execute(query)])
+            batch = CrmBatch(tickets=self._rows(conn, query, _ticket_until(until_ts), "tickets", bad))
             ck = crm.service_checks
-            check_q = select(ck).where(ck.c.ts >= utc_naive(checks_since_ts or since_ts)).order_by(ck.c.id)
+            check_q = _raw(ck).where(ck.c.ts >= utc_naive(checks_since_ts or since_ts)).order_by(ck.c.id)
             if until_ts is not None:
                 check_q = check_q.where(ck.c.ts <= utc_naive(until_ts))
-            batch.checks = [_check(r) for r in conn.execute(check_q)]
+            batch.checks = self._rows(conn, check_q, _check, "service_checks", bad)
             inc = crm.incidents
-            inc_q = select(inc).where(or_(inc.c.status != "resolved", inc.c.opened_at >= since))
+            inc_q = _raw(inc).where(or_(inc.c.status != "resolved", inc.c.opened_at >= since))
             if until_ts is not None:
                 inc_q = inc_q.where(inc.c.opened_at <= utc_naive(until_ts))
-            batch.incidents = [_incident(r, until_ts) for r in conn.execute(inc_q)]
+            batch.incidents = self._rows(conn, inc_q, _incident_until(until_ts), "incidents", bad)
             rows = len(batch.tickets) + len(batch.checks) + len(batch.incidents)
-            return FetchResult(ok=True, data=(batch, cursors), rows=rows)
+            return FetchResult(ok=True, data=(batch, cursors), rows=rows, bad=bad)
         return self._run(work)
 
     def fetch_new(self, cursors: CrmCursors, open_incidents: list[int]) -> FetchResult[tuple[CrmBatch, CrmCursors]]:
         """Tickets changed since the cursor, new service checks, new or still-open incidents."""
         def work(conn) -> FetchResult:
-            h = crm.ticket_status_history
-            hist = conn.execute(select(h.c.id, h.c.ticket_id, h.c.ts).where(h.c.id > cursors.history)
-                                .order_by(h.c.id).limit(self.batch_rows)).all()
-            new = replace(cursors, history=hist[-1][0] if hist else cursors.history)
-            batch = CrmBatch(tickets=self._tickets(conn, sorted({r[1] for r in hist})))
+            h, bad = crm.ticket_status_history, Counter()
+            raw_hist = tv.read_rows(conn, _raw(h, "id", "ticket_id", "ts").where(h.c.id > cursors.history)
+                                    .order_by(h.c.id).limit(self.batch_rows))
+            hist = self.bad_log.convert(raw_hist, _history, "ticket_status_history", bad)
+            # The cursors move past every row read: used, or counted as bad.
+            new = replace(cursors, history=raw_hist[-1].id if raw_hist else cursors.history)
+            batch = CrmBatch(tickets=self._tickets(conn, sorted({ticket for ticket, _ts in hist}), bad))
             ck = crm.service_checks
-            checks = conn.execute(select(ck).where(ck.c.id > cursors.checks).order_by(ck.c.id)
-                                  .limit(self.batch_rows)).all()
-            batch.checks = [_check(r) for r in checks]
+            checks = tv.read_rows(conn, _raw(ck).where(ck.c.id > cursors.checks).order_by(ck.c.id)
+                                  .limit(self.batch_rows))
+            batch.checks = self.bad_log.convert(checks, _check, "service_checks", bad)
             new.checks = checks[-1].id if checks else cursors.checks
             inc = crm.incidents
             cond = inc.c.id > cursors.incidents
             if open_incidents:
                 cond = or_(cond, inc.c.id.in_(open_incidents[:IN_CHUNK]))
-            batch.incidents = [_incident(r) for r in conn.execute(select(inc).where(cond))]
-            new.incidents = max([cursors.incidents] + [i.id for i in batch.incidents])
-            newest = max((from_utc_naive(r[2]) for r in hist), default=None)
-            return FetchResult(ok=True, data=(batch, new), rows=len(hist) + len(checks), newest_ts=newest)
+            incidents = tv.read_rows(conn, _raw(inc).where(cond))
+            batch.incidents = self.bad_log.convert(incidents, _incident_until(None), "incidents", bad)
+            new.incidents = max([cursors.incidents] + [r.id for r in incidents])
+            newest = max((ts for _ticket, ts in hist), default=None)
+            return FetchResult(ok=True, data=(batch, new), rows=len(raw_hist) + len(checks), bad=bad,
+                               newest_ts=newest)
         return self._run(work)
 
-    @staticmethod
-    def _tickets(conn, ids: list[int]) -> list[TicketFacts]:
+    def _tickets(self, conn, ids: list[int], bad: Counter) -> list[TicketFacts]:
         out: list[TicketFacts] = []
         for start in range(0, len(ids), IN_CHUNK):
             chunk = ids[start:start + IN_CHUNK]
-            out += [_ticket(r) for r in conn.execute(_ticket_select().where(crm.tickets.c.id.in_(chunk)))]
+            out += self._rows(conn, _ticket_select().where(crm.tickets.c.id.in_(chunk)), _ticket_until(None),
+                              "tickets", bad)
         return out
+
+
+def _raw(table, *names: str):
+    """SELECT of ``table``'s columns (or those named) as the driver gives them: each row is coerced by hand."""
+    return select(*(tv.raw(c) for c in table.c if not names or c.name in names))
 
 
 def _ticket_select():
     tk = crm.tickets
-    return select(tk.c.id, tk.c.channel, tk.c.created_at, tk.c.first_response_at, tk.c.status,
-                  tk.c.resolved_at).where(tk.c.channel != "phone")
+    return _raw(tk, "id", "channel", "created_at", "first_response_at", "status", "resolved_at") \
+        .where(tk.c.channel != "phone")
 
 
-def _ticket(row, until: float | None = None) -> TicketFacts:
-    resolved = _ts(row.resolved_at, until)
-    closed = row.status in CLOSED if until is None else resolved is not None
-    return TicketFacts(row.id, row.channel, from_utc_naive(row.created_at), _ts(row.first_response_at, until), closed)
+def _history(row, _notes) -> tuple[int, float]:
+    return tv.integer(row.ticket_id, "ticket_id"), tv.utc_ts(row.ts, "ts")
 
 
-def _check(row) -> ServiceCheck:
-    return ServiceCheck(row.service_code, from_utc_naive(row.ts), bool(row.ok), row.latency_ms, row.error)
+def _ticket_until(until: float | None):
+    def convert(row, notes) -> TicketFacts:
+        resolved = _ts(row.resolved_at, "resolved_at", until)
+        status = tv.text(row.status, 20, "status", notes)
+        closed = status in CLOSED if until is None else resolved is not None
+        return TicketFacts(row.id, tv.text(row.channel, 20, "channel", notes), tv.utc_ts(row.created_at, "created_at"),
+                           _ts(row.first_response_at, "first_response_at", until), closed)
+    return convert
 
 
-def _incident(row, until: float | None = None) -> Incident:
-    resolved = _ts(row.resolved_at, until)
-    status = row.status if until is None else ("resolved" if resolved is not None else "open")
-    return Incident(row.id, from_utc_naive(row.opened_at), resolved, row.service_code, row.severity, row.title,
-                    status)
+def _check(row, notes) -> ServiceCheck:
+    return ServiceCheck(tv.text(row.service_code, 40, "service_code", notes), tv.utc_ts(row.ts, "ts"),
+                        tv.flag(row.ok, "ok"), tv.opt_integer(row.latency_ms, "latency_ms"),
+                        tv.opt_text(row.error, 300, "error", notes))
+
+
+def _incident_until(until: float | None):
+    def convert(row, notes) -> Incident:
+        resolved = _ts(row.resolved_at, "resolved_at", until)
+        status = tv.text(row.status, 20, "status", notes)
+        status = status if until is None else ("resolved" if resolved is not None else "open")
+        return Incident(row.id, tv.utc_ts(row.opened_at, "opened_at"), resolved,
+                        tv.opt_text(row.service_code, 40, "service_code", notes),
+                        tv.text(row.severity, 10, "severity", notes), tv.text(row.title, 300, "title", notes), status)
+    return convert
+
+
+def _operator(row, notes) -> OperatorInfo:
+    return OperatorInfo(row.id, tv.text(row.member_name, 80, "member_name", notes),
+                        tv.text(row.full_name, 200, "full_name", notes), tv.text(row.team, 40, "team", notes),
+                        tv.text(row.tname, 200, "team name", notes))
+
+
+def _service(row, notes) -> tuple[str, str, str, str | None]:
+    return (tv.text(row.code, 40, "code", notes), tv.text(row.name_ru, 200, "name_ru", notes),
+            tv.text(row.name_en, 200, "name_en", notes), tv.opt_text(row.line, 80, "line", notes))

@@ -192,6 +192,7 @@ class TelephonyState:
         self.latest_ts = 0.0
         # Rows dated after this are refused: one row with a wrong year must not roll 'today' away.
         self.horizon: float | None = None
+        self.last_rejected: tuple[str, str] | None = None  # (which row, exception type): no values, no PII
 
     # -- events -------------------------------------------------------------------------------------------
     def apply_all(self, events: Iterable[ql.QueueLogEvent]) -> None:
@@ -202,14 +203,24 @@ class TelephonyState:
         try:
             for event in events:
                 count += 1
-                self._apply_one(event)
+                try:
+                    self._apply_one(event)
+                except Exception as exc:  # noqa: BLE001 - one row's surprise must not lose its neighbours
+                    self._reject(f"queue_log row {getattr(event, 'row_id', None)}", exc)
         finally:
             self.stats["events"] += count
             pending, self._pending = self._pending, None
             for key, (old, was_waiting, old_outcome) in pending.items():
                 call = self.calls.get(key)
-                if call is not None:
-                    self._settle(call, old, was_waiting, old_outcome)
+                try:
+                    if call is not None:
+                        self._settle(call, old, was_waiting, old_outcome)
+                except Exception as exc:  # noqa: BLE001
+                    self._reject("a call's counters", exc)
+
+    def _reject(self, what: str, exc: Exception) -> None:
+        self.stats["rejected_row"] += 1
+        self.last_rejected = (what, type(exc).__name__)
 
     def apply(self, ev: ql.QueueLogEvent) -> None:
         """Apply one event (a batch of one)."""
@@ -297,9 +308,10 @@ class TelephonyState:
                 listed.pop(key, None)
 
     def _enter(self, call: Call, ev: ql.QueueLogEvent) -> None:
+        caller = mask_phone(ev.field(2))
         if call.entered_at is None or call.entry_inferred:
             call.entered_at, call.entry_inferred = ev.ts, False
-        call.caller = mask_phone(ev.field(2))
+        call.caller = caller
 
     def _connect(self, call: Call, ev: ql.QueueLogEvent) -> None:
         hold = ev.int_field(1)

@@ -15,6 +15,7 @@ from data_access.alert_repo import AlertRepository
 from data_access.snapshot_store import SnapshotStore
 from data_access.telephony import QueueLogSource
 from data_access.ticketing import CrmCursors, CrmSource, Directory
+from data_access.tolerant import BadRowLog
 from domain.alerts import AlertTracker, Changes, Condition, evaluate
 from domain.channels import ChannelState
 from domain.clock import day_start, iso_utc
@@ -67,6 +68,7 @@ class LiveEngine:
         self._directory_at = -1e18
         self._catching_up = False
         self._lock = threading.Lock()
+        self._rejections = BadRowLog("telephony")
         self.last_snapshot: dict | None = None
         self.agent_views = AgentViews()
         self.security = None  # the SecurityPipeline of this process, when it runs one (compliance status)
@@ -118,7 +120,8 @@ class LiveEngine:
             self.status["telephony"].failure(now, agents.error or "unknown error")
             return
         self.tel = TelephonyState(telephony_config(self.s), since)
-        self.tel.apply_all(agents.data)
+        self._apply_telephony(agents.data, self.status["telephony"])
+        self.status["telephony"].bad_rows.update(agents.bad)
         self.tel_cursor = first.data
         self._catching_up = True
         log.info("telephony: rebuilding today from %s (cursor %s)", iso_utc(since), self.tel_cursor)
@@ -132,9 +135,10 @@ class LiveEngine:
             if not result.ok:
                 status.failure(now, result.error or "unknown error")
                 return
-            events, self.tel_cursor = result.data
+            events, cursor = result.data
             self.tel.set_clock(until if until is not None else now, FUTURE_TOLERANCE_S)
-            self.tel.apply_all(events)
+            self._apply_telephony(events, status)
+            self.tel_cursor = cursor  # past rows applied or counted: a batch that raised is read again
             status.bad_rows.update(result.bad)
             rows += result.rows
             newest = max(filter(None, (newest, result.newest_ts)), default=None)
@@ -142,6 +146,15 @@ class LiveEngine:
                 self._catching_up = False
                 break
         status.success(now, rows, newest)
+
+    def _apply_telephony(self, events: list, status: SourceStatus) -> None:
+        """Apply a batch; rows the state machine rejected (it goes on past them) are counted and logged."""
+        before = self.tel.stats["rejected_row"]
+        self.tel.apply_all(events)
+        rejected = self.tel.stats["rejected_row"] - before
+        if rejected:
+            where, error = self.tel.last_rejected or ("queue_log", "")
+            self._rejections.note(status.bad_rows, "rejected_row", where, f"{error} while applying it", rejected)
 
     # -- CRM ------------------------------------------------------------------------------------------------------
     def _poll_ticketing(self, now: float, until: float | None) -> None:
@@ -163,6 +176,7 @@ class LiveEngine:
             self.status["ticketing"].failure(now, result.error or "unknown error")
             return
         self.directory, self._directory_at = result.data, now
+        self.status["ticketing"].bad_rows.update(result.bad)
         for code, name_ru, name_en, line in self.directory.services:
             self.services.describe(code, name_ru, name_en, line)
 
@@ -175,6 +189,7 @@ class LiveEngine:
         batch, self.crm_cursors = result.data
         self.channels = ChannelState({c.name: c.target_s for c in self.channel_cfgs.values()}, self.s.tz, now)
         self._apply_crm(batch)
+        self.status["ticketing"].bad_rows.update(result.bad)
         self.status["ticketing"].success(now, result.rows, None)
 
     def _read_ticketing(self, now: float) -> None:
@@ -185,6 +200,7 @@ class LiveEngine:
             return
         batch, self.crm_cursors = result.data
         self._apply_crm(batch)
+        self.status["ticketing"].bad_rows.update(result.bad)
         self.status["ticketing"].success(now, result.rows, result.newest_ts)
 
     def _apply_crm(self, batch) -> None:
@@ -235,13 +251,14 @@ def compliance_view(security, now: float, retention_days: int) -> dict:
     """Journal retention and the detectors' health, for the services page and the retention alert."""
     if security is None:
         return {"retention_days": retention_days, "journal_oldest_at": None, "over_retention": False,
-                "detectors_ok": None, "detectors_error": None, "detectors_last_run_at": None}
+                "detectors_ok": None, "detectors_error": None, "detectors_last_run_at": None, "journal_bad_rows": {}}
     st = security.status
     oldest = st.journal_oldest_at
     return {"retention_days": retention_days, "journal_oldest_at": iso_utc(oldest),
             "over_retention": oldest is not None and now - oldest > (retention_days + 1) * 86400,
             "detectors_ok": st.error is None and st.last_success_at is not None,
-            "detectors_error": st.error, "detectors_last_run_at": iso_utc(st.last_success_at)}
+            "detectors_error": st.error, "detectors_last_run_at": iso_utc(st.last_success_at),
+            "journal_bad_rows": dict(getattr(security.source, "bad", {}))}
 
 
 def _unsaved(c: Condition) -> dict:
