@@ -101,6 +101,9 @@ class Settings:
     short_abandon_s: int = _s(5, "An ABANDON after less waiting than this is a short abandon, left out of "
                                  "service level and abandonment rate.")
     lost_call_after_s: int = _s(3600, "A call waiting longer than this without an exit event is flagged lost.")
+    max_call_duration_s: int = _s(14400, "Longest hold, talk or wait a queue_log row is believed when the call's own "
+                                         "rows cannot bound it; a longer (or negative) one is counted as absurd "
+                                         "and replaced by what the row times say.")
     wrapup_s: int = _s(15, "Wrap-up seconds after each call (the PBX queue's wrapuptime).")
     queue_overrides: str = _s("", 'JSON of per-queue overrides, e.g. {"technical": {"waiting_crit": 30}}; '
                                   "an unknown queue name adds a queue.")

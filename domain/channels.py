@@ -40,7 +40,7 @@ class ChannelState:
         self.tz = tz
         self.day_start = day_start(now, tz)
         self.next_day = next_day_start(now, tz)
-        self.book = CounterBook(self.day_start)
+        self.book = CounterBook(self.day_start, day_end=self.next_day)
         self.tickets: dict[int, TicketFacts] = {}
         self.waiting: dict[str, dict[int, float]] = {name: {} for name in self.targets}
 
@@ -63,7 +63,7 @@ class ChannelState:
         if now < self.next_day:
             return
         self.day_start, self.next_day = day_start(now, self.tz), next_day_start(now, self.tz)
-        self.book.roll_day(self.day_start)
+        self.book.roll_day(self.day_start, self.next_day)
         self.tickets = {i: t for i, t in self.tickets.items()
                         if t.first_response_at is None or t.created_at >= self.day_start}
 

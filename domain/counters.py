@@ -30,14 +30,18 @@ def _bucket(buckets: dict, key: int) -> defaultdict:
 class CounterBook:
     """15-minute intervals of today (and their totals) and per-minute buckets, fed by replaceable contributions."""
 
-    def __init__(self, day_start: float, detailed: bool = True) -> None:
+    def __init__(self, day_start: float, detailed: bool = True, day_end: float | None = None) -> None:
         self.day_start = day_start
         self._day_min = int(day_start // 60)
+        self._end_min = _end_minute(day_end)
         self.detailed = detailed  # False: today's totals only (per-operator books)
         self.intervals: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
         self.minutes: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
         self._totals: dict[Hashable, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._today: dict | None = None
+        # Contributions dated after today (a source clock a little ahead near midnight): kept by minute until
+        # their day comes, counted in no day before.
+        self._ahead: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
         # Minutes before this are not kept one by one (older than any rolling window): the rebuild skips them.
         self.rolling_floor = 0
 
@@ -62,14 +66,27 @@ class CounterBook:
 
     def _add(self, scope: Hashable, minute: int, field: str, value: float) -> None:
         if not self.detailed:
-            if minute >= self._day_min:
+            if self._day_min <= minute < self._end_min:
                 self._totals[scope][field] += value
+            elif minute >= self._end_min:
+                _bucket(self._ahead[scope], minute)[field] += value
             return
         # Minutes run across midnight so that the rolling windows do not empty at 00:00.
         if minute >= self.rolling_floor:
             _bucket(self.minutes[scope], minute)[field] += value
-        if minute >= self._day_min:
+        if self._day_min <= minute < self._end_min:
             _bucket(self.intervals[scope], (minute - self._day_min) // INTERVAL_MIN)[field] += value
+        elif minute >= self._end_min:
+            _bucket(self._ahead[scope], minute)[field] += value
+
+    def _add_day(self, scope: Hashable, minute: int, field: str, value: float) -> None:
+        """The day part of :meth:`_add` (a contribution dated ahead joins its day when the day comes)."""
+        if minute >= self._end_min:
+            _bucket(self._ahead[scope], minute)[field] += value
+        elif self.detailed:
+            _bucket(self.intervals[scope], (minute - self._day_min) // INTERVAL_MIN)[field] += value
+        else:
+            self._totals[scope][field] += value
 
     @property
     def today(self) -> dict[Hashable, dict[str, float]]:
@@ -104,10 +121,22 @@ class CounterBook:
             for minute in [m for m in buckets if m < oldest]:
                 del buckets[minute]
 
-    def roll_day(self, day_start: float) -> None:
-        """Start a new day at ``day_start``: today's totals and intervals restart from zero."""
+    def roll_day(self, day_start: float, day_end: float | None = None) -> None:
+        """Start a new day at ``day_start``: today's totals and intervals restart from what was dated ahead."""
         self.day_start = day_start
         self._day_min = int(day_start // 60)
+        self._end_min = _end_minute(day_end)
         self.intervals.clear()
         self._totals.clear()
         self._today = None
+        ahead, self._ahead = self._ahead, defaultdict(dict)
+        for scope, buckets in ahead.items():
+            for minute, fields in buckets.items():
+                if minute >= self._day_min:
+                    for field, value in fields.items():
+                        if value:
+                            self._add_day(scope, minute, field, value)
+
+
+def _end_minute(day_end: float | None) -> int | float:
+    return float("inf") if day_end is None else int(day_end // 60)

@@ -16,6 +16,10 @@ from domain.clock import day_start, next_day_start
 from domain.counters import ROLLING_KEEP_MIN, CounterBook, Item
 from domain.masking import mask_phone
 
+# queue_log times and the PBX's durations are whole seconds, rounded apart: a duration may pass its rows' times
+# by a second or two.
+DURATION_SLACK_S = 5
+
 
 @dataclass(frozen=True)
 class TelephonyConfig:
@@ -30,6 +34,7 @@ class TelephonyConfig:
     wrapup_s: int = 15
     abandoned_keep: int = 300
     dedup_window: int = 20000
+    max_duration_s: int = 4 * 3600  # a hold, talk or wait no row time can bound is believed up to this
 
     def threshold(self, queue: str) -> int:
         return self.sl_thresholds.get(queue, self.sl_threshold_s)
@@ -176,8 +181,8 @@ class TelephonyState:
         self.cfg = cfg
         self.day_start = day_start(now, cfg.tz)
         self.next_day = next_day_start(now, cfg.tz)
-        self.book = CounterBook(self.day_start)
-        self.agent_book = CounterBook(self.day_start, detailed=False)
+        self.book = CounterBook(self.day_start, day_end=self.next_day)
+        self.agent_book = CounterBook(self.day_start, detailed=False, day_end=self.next_day)
         self.calls: dict[tuple[str, str], Call] = {}
         self.waiting: dict[str, dict[tuple[str, str], Call]] = {}
         self.abandoned: dict[str, OrderedDict[tuple[str, str], Call]] = {}
@@ -190,7 +195,8 @@ class TelephonyState:
         self._recent_set: set[tuple] = set()
         self._pending: dict | None = None
         self.latest_ts = 0.0
-        # Rows dated after this are refused: one row with a wrong year must not roll 'today' away.
+        # Rows dated after this are refused. The day itself changes only by the reader's clock (set_clock, tick),
+        # never by a row's date.
         self.horizon: float | None = None
         self.last_rejected: tuple[str, str] | None = None  # (which row, exception type): no values, no PII
 
@@ -235,8 +241,6 @@ class TelephonyState:
         if self._seen(ev):
             self.stats["duplicates"] += 1
             return
-        if ts >= self.next_day:
-            self.roll_day(ts)
         if ts < self.latest_ts:
             self.stats["out_of_order"] += 1
         else:
@@ -313,10 +317,20 @@ class TelephonyState:
             call.entered_at, call.entry_inferred = ev.ts, False
         call.caller = caller
 
+    def _seconds(self, value: int | None, start: float | None, end: float) -> int:
+        """A hold, talk or wait the PBX wrote if it is believable, else what the call's row times say (0 without
+        a start). Believable: not negative, and at most ``end - start`` (plus slack), or ``max_duration_s`` when
+        the start was not seen. An unbelievable value is counted and never reaches ASA, AHT or service level."""
+        elapsed = None if start is None else end - start
+        if value is not None:
+            limit = self.cfg.max_duration_s if elapsed is None else max(elapsed, 0.0) + DURATION_SLACK_S
+            if 0 <= value <= limit:
+                return value
+            self.stats["absurd_duration"] += 1
+        return 0 if elapsed is None else max(int(elapsed), 0)
+
     def _connect(self, call: Call, ev: ql.QueueLogEvent) -> None:
-        hold = ev.int_field(1)
-        if hold is None or hold < 0:
-            hold = int(ev.ts - call.entered_at) if call.entered_at is not None else 0
+        hold = self._seconds(ev.int_field(1), call.entered_at, ev.ts)
         if call.connected_at is None or call.outcome in ("abandoned", "timeout", "lost"):
             if call.outcome in ("abandoned", "timeout", "lost"):
                 call.outcome, call.ended_at = None, None
@@ -330,9 +344,10 @@ class TelephonyState:
             hold, talk, outcome = _transfer_times(ev) + ("transferred",)
         else:
             hold, talk, outcome = ev.int_field(1), ev.int_field(2), "completed"
-        talk = max(talk or 0, 0)
+        talk = self._seconds(talk, call.connected_at, ev.ts)
         if call.connected_at is None:
-            call.connected_at, call.hold_s, call.agent = ev.ts - talk, max(hold or 0, 0), ev.agent
+            hold = self._seconds(hold, call.entered_at, ev.ts - talk)
+            call.connected_at, call.hold_s, call.agent = ev.ts - talk, hold, ev.agent
             self._infer_entry(call, call.connected_at - call.hold_s)
         call.ended_at, call.outcome, call.talk_s = ev.ts, outcome, talk
         self._agent_done(call.agent or ev.agent, (call.callid, call.queue), ev.ts)
@@ -342,9 +357,7 @@ class TelephonyState:
         if call.connected_at is not None:
             self.stats["exit_after_connect"] += 1
             return
-        wait = ev.int_field(4 if ev.verb == "EXITWITHKEY" else 3)
-        if wait is None or wait < 0:
-            wait = int(ev.ts - call.entered_at) if call.entered_at is not None else 0
+        wait = self._seconds(ev.int_field(4 if ev.verb == "EXITWITHKEY" else 3), call.entered_at, ev.ts)
         call.ended_at, call.wait_s = ev.ts, wait
         call.outcome = "abandoned" if ev.verb == ql.ABANDON else "timeout"
         self._infer_entry(call, ev.ts - wait)
@@ -414,8 +427,11 @@ class TelephonyState:
 
     # -- time -------------------------------------------------------------------------------------------------
     def set_clock(self, now: float, future_tolerance_s: float) -> None:
-        """The reader's 'now': rows dated later than now + tolerance are refused, and minute buckets older than
-        the rolling windows are not kept (a rebuild of a whole day then skips them)."""
+        """The reader's 'now': the day rolls at its local midnight (before the rows read at ``now`` are applied,
+        so a new day's first rows count in it), rows dated later than now + tolerance are refused, and minute
+        buckets older than the rolling windows are not kept (a rebuild of a whole day then skips them)."""
+        if now >= self.next_day:
+            self.roll_day(now)
         self.horizon = now + future_tolerance_s
         self.book.rolling_floor = max(self.book.rolling_floor, int(now // 60) - ROLLING_KEEP_MIN - 1)
 
@@ -441,16 +457,18 @@ class TelephonyState:
             self._settle(call, old, was_waiting, None)
 
     def roll_day(self, ts: float) -> None:
-        """Start the local day containing ``ts``: counters restart, finished calls of the old day are dropped."""
+        """Start the local day containing ``ts`` (the reader's clock): counters restart from what was dated ahead
+        of it, finished calls of the old day are dropped."""
         new_start = day_start(ts, self.cfg.tz)
         for agent in self.agents.values():
             agent.accrue(new_start)
             agent.staffed_s = agent.busy_s = 0.0
         self.dirty_agents.update(self.agents)
         self.day_start, self.next_day = new_start, next_day_start(ts, self.cfg.tz)
-        self.book.roll_day(new_start)
-        self.agent_book.roll_day(new_start)
-        self.abandoned.clear()
+        self.book.roll_day(new_start, self.next_day)
+        self.agent_book.roll_day(new_start, self.next_day)
+        self.abandoned = {q: OrderedDict((k, c) for k, c in calls.items() if (c.ended_at or 0) >= new_start)
+                          for q, calls in self.abandoned.items()}
         keep_after = new_start - 3600  # late rows for calls that ended just before midnight still find them
         self.calls = {k: c for k, c in self.calls.items() if c.ended_at is None or c.ended_at >= keep_after}
         self.stats["day_rolls"] += 1

@@ -39,7 +39,7 @@ def telephony_config(s: Settings) -> TelephonyConfig:
     return TelephonyConfig(tz=s.tz, sl_threshold_s=s.sl_threshold_s,
                            sl_thresholds={q.name: q.sl_threshold_s for q in s.queues()},
                            short_abandon_s=s.short_abandon_s, lost_after_s=s.lost_call_after_s,
-                           wrapup_s=s.wrapup_s)
+                           wrapup_s=s.wrapup_s, max_duration_s=s.max_call_duration_s)
 
 
 class LiveEngine:

@@ -82,6 +82,13 @@ def test_the_snapshot_replay_reads_past_bad_rows(settings, sources):
     assert snap["sources"]["telephony"]["bad_rows"] == {"bad_encoding": 1, "not_text": 1}
 
 
+def test_an_absurd_hold_does_not_reach_the_queue_asa(settings, sources):
+    sources.queue_log(_enter("c1", 59), ("2026-11-26 09:59:20", "c1", "general", "PJSIP/1", "CONNECT",
+                                         "118343192400", "u1", "2"))
+    snap = _engine(settings).cycle(NOW)
+    assert snap["queues"]["general"]["asa_s"] == 20.0 and snap["input"]["absurd_duration"] == 1
+
+
 def test_bad_crm_rows_are_counted_and_the_ticketing_source_stays_ok(settings, sources):
     d = datetime.fromisoformat
     sources.crm_rows("portal_services", {"code": "esia", "name_ru": "Авторизация", "name_en": "Sign-in"})

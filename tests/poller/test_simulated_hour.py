@@ -113,4 +113,6 @@ def test_sources_are_healthy_and_no_input_was_rejected(simulated):
     _settings, snap = simulated
     assert all(s["ok"] for s in snap["sources"].values())
     assert snap["input"].get("unknown_verb", 0) == 0
+    assert snap["input"].get("absurd_duration", 0) == 0  # believable durations are believed
+    assert snap["input"].get("rejected_row", 0) == 0
     assert snap["sources"]["telephony"]["bad_rows"] == {}
