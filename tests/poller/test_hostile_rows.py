@@ -165,8 +165,11 @@ class Outcome:
 
 
 def _run(hostile: dict | None) -> Outcome:
-    hostile = hostile or {}
-    folder = tempfile.mkdtemp(prefix="hostile-")
+    with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
+        return _run_in(folder, hostile or {})
+
+
+def _run_in(folder: str, hostile: dict) -> Outcome:
     s = replace(load_settings({}, data_dir=folder, pbx_tz="UTC", tz="UTC"), source_stale_after_s=3600)
     paths = {db: s.url(db)[len("sqlite:///"):] for db in ("telephony", "ticketing")}
     tel, crm_db = make_engine(s.url("telephony")), make_engine(s.url("ticketing"))
