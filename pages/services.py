@@ -49,13 +49,16 @@ def sources_table(snap: dict, lang: str, tz: str) -> html.Table:
             html.Td(t(name, lang)), html.Td(t("ok", lang) if s["ok"] else t("status_down", lang),
                                             className="text-success" if s["ok"] else "text-danger fw-bold"),
             html.Td(local_time(s["last_success_at"], tz)), html.Td(f"{num(s['lag_s'], 1)} s"),
-            html.Td(s["rows_read"]), html.Td(sum(s["bad_rows"].values())), html.Td(s["error"] or "")]))
+            html.Td(s["rows_read"]),
+            html.Td(sum(s["bad_rows"].values()), title=", ".join(f"{k}: {v}" for k, v in s["bad_rows"].items())),
+            html.Td(s["error"] or "")]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple")
 
 
 def input_counters(snap: dict, lang: str) -> html.Div:
     counters = snap.get("input", {})
-    kinds = ("duplicates", "out_of_order", "unknown_verb", "lost_calls", "future_rows")
+    kinds = ("duplicates", "out_of_order", "unknown_verb", "lost_calls", "future_rows", "absurd_duration",
+             "rejected_row")
     shown = {k: v for k, v in counters.items() if k in kinds}
     verbs = ", ".join(f"{k}×{v}" for k, v in counters.get("unknown_verbs", {}).items())
     text = "; ".join(f"{k}: {v}" for k, v in shown.items()) or "0"
