@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from components.i18n import ALERT_TEXT, t
+from domain.clock import parse_iso
 
 DASH = "—"
 
@@ -35,6 +35,15 @@ def duration_short(seconds: float | None, lang: str = "ru") -> str:
     return f"{h}h{m:02d}m" if lang == "en" else f"{h}ч{m:02d}м"
 
 
+def format_value(metric, value: float | int | None, lang: str, short: bool = False) -> str:
+    """A catalogue metric's value as its kind says (``short``: the wall's at-most-five-character durations)."""
+    if metric.fmt == "pct":
+        return pct(value)
+    if metric.fmt == "duration":
+        return duration_short(value, lang) if short else duration(value)
+    return DASH if value is None else str(value)
+
+
 def num(value: float | None, digits: int = 0) -> str:
     return DASH if value is None else f"{value:.{digits}f}"
 
@@ -43,7 +52,12 @@ def local_time(iso: str | None, tz: str, fmt: str = "%H:%M:%S") -> str:
     """An ISO UTC time from the snapshot as wall-clock time in ``tz``."""
     if not iso:
         return DASH
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(tz)).strftime(fmt)
+    return parse_iso(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def hours(value: float | None, lang: str) -> str:
+    """``1.5`` -> ``1.5 ч`` / ``1.5 h``; a missing duration is the dash alone."""
+    return DASH if value is None else t("hours", lang).format(h=f"{value:.1f}")
 
 
 def label(item: dict | None, lang: str, fallback: str = "") -> str:

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.i18n import kpi_help, t
+from components.i18n import t
 
 
 def nav_links(lang: str, pathname: str | None = None, allowed: set[str] | None = None) -> list:
@@ -55,7 +55,7 @@ def shell(config: dict) -> html.Div:
         dcc.Interval(id=ids.ROTATE, interval=30000, disabled=True),
         navbar(lang),
         # Outside the navigation: the data's age stays visible in kiosk mode too.
-        html.Span(id=ids.AGE_BADGE, className="age-badge", title=kpi_help("data_age", lang)),
+        html.Span(id=ids.AGE_BADGE, className="age-badge", title=t("data_age_help", lang)),
         stale_banner(lang),
         html.Main(dash.page_container, className="page"),
     ])

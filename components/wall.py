@@ -6,8 +6,9 @@ from datetime import datetime
 
 from dash import html
 
-from components.format import alert_message, duration_short, label, pct
-from components.i18n import kpi_help, t
+from components.format import alert_message, format_value, label
+from components.i18n import t
+from domain.metrics import CHANNEL, QUEUE, Metric, MetricParams, params_of
 
 LEVEL_RANK = {None: 0, "ok": 0, "warn": 1, "crit": 2}
 NEW_ALERT_S = 60
@@ -21,43 +22,48 @@ def metric(label_text: str, value: str, level: str | None, help_text: str, name:
     ])
 
 
+def catalogue_metric(m: Metric, value: float | int | None, levels: dict, params: MetricParams, lang: str,
+                     label_text: str | None = None, text: str | None = None, short: bool = True) -> html.Div:
+    """A catalogue metric: its label, its definition with the live numbers, its value formatted by kind."""
+    return metric(label_text or m.label(lang), text if text is not None else format_value(m, value, lang, short),
+                  levels.get(m.key), m.help(lang, params), m.key)
+
+
 def _worst(levels: dict) -> str:
     return max(levels.values(), key=lambda lvl: LEVEL_RANK.get(lvl, 0), default="ok") or "ok"
 
 
-def queue_tile(name: str, q: dict, lang: str) -> html.Div:
-    lv = q.get("levels", {})
-    w30 = q["windows"]["30"]
-    metrics = [
-        metric(t("waiting", lang), str(q["waiting"]), lv.get("waiting"), kpi_help("waiting", lang), "waiting"),
-        metric(t("longest_wait", lang), duration_short(q["longest_wait_s"], lang), lv.get("longest_wait_s"),
-               kpi_help("longest_wait", lang), "longest_wait"),
-        metric(t("available_of", lang).format(n=q["agents"]["logged_in"]), str(q["agents"]["available"]),
-               lv.get("available"), kpi_help("available", lang), "available"),
-        metric(t("sl_30m", lang), pct(w30["service_level"]), lv.get("service_level_30m"), kpi_help("sl_30m", lang),
-               "sl_30m"),
-        metric(t("sl_today", lang), pct(q["service_level"]), lv.get("service_level"), kpi_help("sl", lang),
-               "sl_today"),
-        metric(t("abandon_rate", lang), pct(q["abandon_rate"]), lv.get("abandon_rate"),
-               kpi_help("abandon_rate", lang), "abandon_rate"),
-        metric(t("asa", lang), duration_short(q["asa_s"], lang), lv.get("asa_s"), kpi_help("asa", lang), "asa"),
-        metric(t("on_call", lang), str(q["agents"]["on_call"]), None, kpi_help("on_call", lang), "on_call"),
-    ]
+# The wall's numbers per line, in order; each is a catalogue entry (domain.metrics.QUEUE / CHANNEL).
+WALL_QUEUE_METRICS = ("waiting", "longest_wait_s", "available", "service_level_30m", "service_level",
+                      "abandon_rate", "asa_s", "on_call")
+WALL_CHANNEL_METRICS = ("waiting", "oldest_wait_s", "service_level")
+
+
+def queue_value(q: dict, key: str) -> float | int | None:
+    """The value of catalogue metric ``key`` in a snapshot queue entry."""
+    if key in ("available", "on_call"):
+        return q["agents"][key]
+    if key == "service_level_30m":
+        return q["windows"]["30"]["service_level"]
+    return q[key]
+
+
+def queue_tile(name: str, q: dict, snapshot: dict, lang: str) -> html.Div:
+    lv, params = q.get("levels", {}), params_of(snapshot, q)
+    metrics = []
+    for key in WALL_QUEUE_METRICS:
+        m = QUEUE[key]
+        label_text = t("available_of", lang).format(n=q["agents"]["logged_in"]) if key == "available" else None
+        metrics.append(catalogue_metric(m, queue_value(q, key), lv, params, lang, label_text))
     return html.Div(className=f"tile tile-queue lvl-{_worst(lv)}", id=f"tile-{name}", children=[
         html.Div(className="tile-head", children=[html.Span(label(q, lang, name), className="tile-name")]),
         html.Div(metrics, className="tile-grid"),
     ])
 
 
-def channel_tile(name: str, c: dict, lang: str) -> html.Div:
-    lv = c.get("levels", {})
-    rows = [
-        metric(t("waiting", lang), str(c["waiting"]), lv.get("waiting"), kpi_help("ch_waiting", lang), "waiting"),
-        metric(t("oldest_wait", lang), duration_short(c["oldest_wait_s"], lang), lv.get("oldest_wait_s"),
-               kpi_help("ch_oldest", lang), "oldest_wait"),
-        metric(t("sl_first_response", lang), pct(c["service_level"]), lv.get("service_level"),
-               kpi_help("ch_sl", lang), "sl"),
-    ]
+def channel_tile(name: str, c: dict, snapshot: dict, lang: str) -> html.Div:
+    lv, params = c.get("levels", {}), params_of(snapshot, c)
+    rows = [catalogue_metric(CHANNEL[key], c[key], lv, params, lang) for key in WALL_CHANNEL_METRICS]
     return html.Div(className=f"tile tile-channel lvl-{_worst(lv)}", id=f"tile-{name}", children=[
         html.Div(label(c, lang, name), className="tile-name"),
         html.Div(rows, className="tile-rows"),
@@ -103,9 +109,9 @@ def wall(snapshot: dict | None, lang: str) -> list:
         return [html.Div(t("no_data", lang), className="no-data")]
     queues = [(n, q) for n, q in snapshot["queues"].items() if q.get("levels") or q["offered"] or q["waiting"]]
     return [
-        html.Div([queue_tile(n, q, lang) for n, q in queues], className="wall-queues"),
+        html.Div([queue_tile(n, q, snapshot, lang) for n, q in queues], className="wall-queues"),
         html.Div([html.Div(t("channels", lang), className="row-title"),
-                  html.Div([channel_tile(n, c, lang) for n, c in snapshot["channels"].items()],
+                  html.Div([channel_tile(n, c, snapshot, lang) for n, c in snapshot["channels"].items()],
                            className="wall-channels")]),
         services_strip(snapshot["services"], lang),
         alert_ticker(snapshot["alerts"], snapshot, lang),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator
 
+from domain.lines import Lines
 from domain.thresholds import CRIT, WARN, level
 
 SEVERITY = {WARN: "warning", CRIT: "critical"}
@@ -26,15 +27,15 @@ class Condition:
         return f"{self.rule}:{self.scope}"
 
 
-def evaluate(view: dict, queue_cfgs: Mapping, channel_cfgs: Mapping, active: set[str]) -> list[Condition]:
+def evaluate(view: dict, lines: Lines, active: set[str]) -> list[Condition]:
     """Every condition that holds in ``view`` (a snapshot without alerts). ``active``: keys already firing."""
     out: list[Condition] = []
     for name, q in view.get("queues", {}).items():
-        cfg = queue_cfgs.get(name)
+        cfg = lines.queues.get(name)
         if cfg is not None:
             out += _queue_rules(name, q, cfg, active)
     for name, c in view.get("channels", {}).items():
-        cfg = channel_cfgs.get(name)
+        cfg = lines.channels.get(name)
         if cfg is not None:
             out += _threshold("channel_waiting", name, c["waiting"], cfg.waiting_warn, cfg.waiting_crit, active)
     for s in view.get("services", []):

@@ -7,6 +7,7 @@ from typing import Iterable, Mapping
 
 from domain.clock import day_start, next_day_start
 from domain.counters import CounterBook, Item
+from domain.metrics import first_response_sl, ratio
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +76,16 @@ class ChannelState:
             breached = sum(1 for w in waits if w > target)
             c = self.book.today.get(name, {})
             responded = c.get("responded", 0)
-            den = responded + breached
+            sl = first_response_sl(c.get("responded_in_t", 0), responded, breached)
+            mean_response = ratio(c.get("response_sum", 0), responded)
             out[name] = {
                 "waiting": len(waits),
                 "waiting_breached": breached,
                 "oldest_wait_s": round(max(waits), 1) if waits else 0.0,
                 "created": int(c.get("created", 0)),
                 "responded": int(responded),
-                "service_level": round(c.get("responded_in_t", 0) / den, 4) if den else None,
-                "avg_first_response_s": round(c.get("response_sum", 0) / responded, 1) if responded else None,
+                "service_level": None if sl is None else round(sl, 4),
+                "avg_first_response_s": None if mean_response is None else round(mean_response, 1),
                 "target_s": target,
             }
         return out

@@ -6,27 +6,18 @@ before they enter the state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from domain.clock import iso_utc
-from domain.kpis import call_kpis, service_level
+from domain.lines import Lines
+from domain.metrics import MetricParams, aht, call_kpis, longest_wait, occupancy, service_level
+from domain.operators import OperatorInfo
 from domain.telephony import AGENT_STATES, TelephonyState
 from domain.thresholds import channel_levels, queue_levels
 
 SCHEMA_VERSION = 1
 WINDOWS = (15, 30, 60)
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorInfo:
-    """The CRM's record of the operator behind a queue member name (no citizen data)."""
-
-    id: int
-    member_name: str
-    full_name: str
-    team: str
-    team_name: str
 
 
 class AgentViews:
@@ -62,7 +53,6 @@ def _agent_base(tel: TelephonyState, name: str, info: OperatorInfo | None, wrapu
     """The fields that change only with events."""
     agent = tel.agents.get(name)
     c = tel.agent_book.today.get(name, {})
-    handled = c.get("handled", 0)
     return {"view": {
         "name": name,
         "operator": info.full_name if info else name,
@@ -72,7 +62,7 @@ def _agent_base(tel: TelephonyState, name: str, info: OperatorInfo | None, wrapu
         "queues": sorted(agent.queues) if agent else [],
         "pause_reason": agent.pause_reason if agent and agent.paused else "",
         "answered": int(c.get("answered", 0)),
-        "aht_s": round((c.get("talk_sum", 0) + wrapup_s * handled) / handled, 1) if handled else None,
+        "aht_s": _r(aht(c, wrapup_s), 1),
     }}
 
 
@@ -83,14 +73,13 @@ def _agent_now(base: dict, agent, now: float) -> dict:
         if static is None:
             staffed, busy = (agent.staffed_s, agent.busy_s) if agent else (0.0, 0.0)
             view = {**base["view"], "state": "offline", "since": iso_utc(agent.since) if agent else None,
-                    "since_ts": agent.since if agent else None,
-                    "occupancy": round(busy / staffed, 4) if staffed >= 1 else None}
+                    "since_ts": agent.since if agent else None, "occupancy": _r(occupancy(busy, staffed))}
             static = base["offline"] = (view, staffed, busy)
         return static
     since = agent.state_since(now)
     staffed, busy = agent.totals(now)
     return ({**base["view"], "state": agent.state(now), "since": iso_utc(since), "since_ts": since,
-             "occupancy": round(busy / staffed, 4) if staffed >= 1 else None}, staffed, busy)
+             "occupancy": _r(occupancy(busy, staffed))}, staffed, busy)
 
 
 def member_stats(agents: list[tuple[dict, float, float]]) -> dict[str, dict]:
@@ -107,27 +96,34 @@ def member_stats(agents: list[tuple[dict, float, float]]) -> dict[str, dict]:
     return out
 
 
-def queue_view(tel: TelephonyState, name: str, members: dict | None, now: float, variant: str,
-               wrapup_s: float) -> dict:
+def queue_params(tel: TelephonyState, name: str, goal: float) -> MetricParams:
+    """The numbers queue ``name``'s definitions depend on (threshold T, goal, short-abandon limit, wrap-up)."""
+    cfg = tel.cfg
+    return MetricParams(threshold_s=cfg.threshold(name), goal=goal, short_abandon_s=cfg.short_abandon_s,
+                        wrapup_s=cfg.wrapup_s, variant=cfg.sl_variant)
+
+
+def queue_view(tel: TelephonyState, name: str, members: dict | None, now: float, params: MetricParams) -> dict:
     """Live numbers, today's KPIs, rolling windows, lists and intervals of one queue."""
     waiting = sorted(tel.waiting.get(name, {}).values(), key=lambda c: c.entered_at or now)
     stats = members or {**{state: 0 for state in AGENT_STATES}, "_staffed": 0.0, "_busy": 0.0}
     counts = {state: stats[state] for state in AGENT_STATES if state != "offline"}
     counts["logged_in"] = sum(counts.values())
-    staffed = stats["_staffed"]
     return {
         "waiting": len(waiting),
-        "longest_wait_s": round(now - waiting[0].entered_at, 1) if waiting else 0.0,
-        **call_kpis(tel.book.today.get(name, {}), variant, wrapup_s),
-        "occupancy": round(stats["_busy"] / staffed, 4) if staffed >= 1 else None,
+        "longest_wait_s": round(longest_wait(waiting[0].entered_at if waiting else None, now), 1),
+        **call_kpis(tel.book.today.get(name, {}), params),
+        "occupancy": _r(occupancy(stats["_busy"], stats["_staffed"])),
         "agents": counts,
-        "windows": {str(m): call_kpis(tel.book.window(name, now, m), variant, wrapup_s) for m in WINDOWS},
+        "windows": {str(m): call_kpis(tel.book.window(name, now, m), params) for m in WINDOWS},
         "waiting_calls": [{"position": i + 1, "caller": c.caller, "entered_at": iso_utc(c.entered_at),
                            "wait_s": round(now - (c.entered_at or now), 1)} for i, c in enumerate(waiting)],
         "abandoned_calls": [{"at": iso_utc(c.ended_at), "caller": c.caller, "wait_s": c.wait_s,
                              "short": c.wait_s < tel.cfg.short_abandon_s}
                             for c in sorted(tel.abandoned.get(name, {}).values(), key=lambda c: -(c.ended_at or 0))],
-        "intervals": _intervals(tel, name, variant),
+        "intervals": _intervals(tel, name, params.variant),
+        "sl_threshold_s": params.threshold_s,
+        "sl_goal": params.goal,
     }
 
 
@@ -140,43 +136,55 @@ def _intervals(tel: TelephonyState, name: str, variant: str) -> list[dict]:
     return out
 
 
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def _r(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
 
 
-def build_snapshot(now: float, tel: TelephonyState, *, queue_cfgs: Mapping, channel_cfgs: Mapping,
-                   channels: dict, services: list[dict], incidents: list[dict], sources: dict,
-                   operators: Mapping[str, OperatorInfo], variant: str, wrapup_s: float, tz: str,
+@dataclass
+class LiveInputs:
+    """What the poller read besides the telephony state: channel views, services, incidents, sources, operators."""
+
+    channels: dict = field(default_factory=dict)
+    services: list = field(default_factory=list)
+    incidents: list = field(default_factory=list)
+    sources: dict = field(default_factory=dict)
+    operators: Mapping[str, OperatorInfo] = field(default_factory=dict)
+
+
+def build_snapshot(now: float, tel: TelephonyState, lines: Lines, live: LiveInputs,
                    agent_views: AgentViews | None = None) -> dict:
     """Assemble the snapshot (without ``alerts``; the poller adds them after evaluating the rules)."""
-    agents = (agent_views or AgentViews()).build(tel, operators, now, wrapup_s)
+    cfg = tel.cfg
+    agents = (agent_views or AgentViews()).build(tel, live.operators, now, cfg.wrapup_s)
     members = member_stats(agents)
-    queue_names = list(queue_cfgs) + sorted(tel.queues - set(queue_cfgs))
     queues = {}
-    for name in queue_names:
-        q = queue_view(tel, name, members.get(name), now, variant, wrapup_s)
-        cfg = queue_cfgs.get(name)
-        q["label_ru"], q["label_en"] = (cfg.label_ru, cfg.label_en) if cfg else (name, name)
-        q["sl_threshold_s"] = tel.cfg.threshold(name)
-        q["levels"] = queue_levels(q, cfg) if cfg else {}
+    for name in list(lines.queues) + sorted(tel.queues - set(lines.queues)):
+        qcfg = lines.queues.get(name)
+        goal = qcfg.sl_goal if qcfg else cfg.sl_goal
+        q = queue_view(tel, name, members.get(name), now, queue_params(tel, name, goal))
+        q["label_ru"], q["label_en"] = (qcfg.label_ru, qcfg.label_en) if qcfg else (name, name)
+        q["levels"] = queue_levels(q, qcfg) if qcfg else {}
         queues[name] = q
-    for name, c in channels.items():
-        cfg = channel_cfgs.get(name)
-        c["label_ru"], c["label_en"] = (cfg.label_ru, cfg.label_en) if cfg else (name, name)
-        c["levels"] = channel_levels(c, cfg) if cfg else {}
+    for name, c in live.channels.items():
+        ccfg = lines.channels.get(name)
+        c["label_ru"], c["label_en"] = (ccfg.label_ru, ccfg.label_en) if ccfg else (name, name)
+        c["sl_goal"] = ccfg.sl_goal if ccfg else cfg.sl_goal
+        c["levels"] = channel_levels(c, ccfg) if ccfg else {}
     return {
         "schema": SCHEMA_VERSION,
         "generated_at": iso_utc(now),
         "generated_ts": round(now, 3),
-        "tz": tz,
+        "tz": cfg.tz,
         "day_start": iso_utc(tel.day_start),
-        "sl_variant": variant,
-        "sources": sources,
+        "sl_variant": cfg.sl_variant,
+        "short_abandon_s": cfg.short_abandon_s,
+        "wrapup_s": cfg.wrapup_s,
+        "sources": live.sources,
         "queues": queues,
         "agents": [view for view, _staffed, _busy in agents],
-        "channels": channels,
-        "services": services,
-        "incidents": incidents,
+        "channels": live.channels,
+        "services": live.services,
+        "incidents": live.incidents,
         "alerts": [],
         "input": {**dict(tel.stats), "unknown_verbs": dict(tel.unknown_verbs)},
     }

@@ -28,6 +28,8 @@ class TelephonyConfig:
     tz: str = "Europe/Moscow"
     sl_threshold_s: int = 20
     sl_thresholds: dict[str, int] = field(default_factory=dict)  # per queue
+    sl_goal: float = 0.80   # of a queue without a configured line (the configured ones carry their own)
+    sl_variant: str = "default"  # domain.metrics.SL_VARIANTS
     short_abandon_s: int = 5
     lost_after_s: int = 3600
     lost_talk_after_s: int = 4 * 3600

@@ -22,7 +22,7 @@ def level(value: float | None, warn: float, crit: float, higher_is_bad: bool = T
 
 
 def queue_levels(q: dict, cfg) -> dict[str, str | None]:
-    """Colour level of each wall-screen number of one queue (``cfg`` is a settings.QueueConfig)."""
+    """Colour level of each wall-screen number of one queue (``cfg``: a domain.lines.QueueConfig)."""
     available = q["agents"]["available"]
     if q["waiting"] and not available:
         available_level = CRIT
@@ -41,7 +41,7 @@ def queue_levels(q: dict, cfg) -> dict[str, str | None]:
 
 
 def channel_levels(c: dict, cfg) -> dict[str, str | None]:
-    """Colour level of each wall-screen number of one digital channel (``cfg``: settings.ChannelConfig)."""
+    """Colour level of each wall-screen number of one digital channel (``cfg``: a domain.lines.ChannelConfig)."""
     return {
         "waiting": level(c["waiting"], cfg.waiting_warn, cfg.waiting_crit),
         "oldest_wait_s": level(c["oldest_wait_s"], cfg.target_s, cfg.target_s * 2),

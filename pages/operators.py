@@ -77,7 +77,7 @@ def columns(lang: str) -> list[dict]:
             col("in_state", "in_state", lang, comparator={"function": "(a, b, na, nb) => "
                                                          "(na.data.in_state_s || 0) - (nb.data.in_state_s || 0)"}),
             col("pause_reason", "reason", lang), col("answered", "answered", lang, width=110),
-            col("aht", "aht", lang, width=100), col("occupancy", "occupancy", lang, width=110),
+            col("aht", "aht_s", lang, width=100), col("occupancy", "occupancy", lang, width=110),
             col("team", "team", lang, minWidth=160), col("queues", "queues", lang, minWidth=160)]
 
 

@@ -11,11 +11,14 @@ from components import ids
 from components.charts import interval_figure
 from components.format import duration, in_state, label, local_time, pct
 from components.grids import col, grid, state_col
-from components.i18n import kpi_help, norm_lang, t
-from components.wall import metric
+from components.i18n import norm_lang, t
+from components.wall import catalogue_metric, queue_value
 from data_access.filters import FilterError, filter_text
+from domain.metrics import QUEUE, MetricParams, params_of
 from web.access import page_callback
 from web.context import ctx, snapshot
+
+QUEUE_DEFAULT_GOAL = MetricParams().goal
 
 dash.register_page(__name__, path="/queues", name="queues", title="Очереди — горячая линия", order=2,
                    nav_key="nav_queues", roles=["supervisor", "manager", "admin"])
@@ -27,24 +30,18 @@ def _queue_names(snap: dict | None) -> list[str]:
     return list((snap or {}).get("queues", {}))
 
 
-def summary(q: dict, lang: str) -> list:
-    """Today's numbers of one queue, each with its definition as tooltip."""
-    lv, w30 = q.get("levels", {}), q["windows"]["30"]
-    items = [
-        ("waiting", str(q["waiting"]), lv.get("waiting"), "waiting"),
-        ("longest_wait", duration(q["longest_wait_s"]), lv.get("longest_wait_s"), "longest_wait"),
-        ("available", f"{q['agents']['available']}/{q['agents']['logged_in']}", lv.get("available"), "available"),
-        ("sl_today", pct(q["service_level"]), lv.get("service_level"), "sl"),
-        ("sl_30m", pct(w30["service_level"]), lv.get("service_level_30m"), "sl_30m"),
-        ("abandon_rate", pct(q["abandon_rate"], 1), lv.get("abandon_rate"), "abandon_rate"),
-        ("asa", duration(q["asa_s"]), lv.get("asa_s"), "asa"),
-        ("aht", duration(q["aht_s"]), None, "aht"),
-        ("occupancy", pct(q["occupancy"]), None, "occupancy"),
-        ("offered", str(q["offered"]), None, "offered"),
-        ("answered", str(q["answered"]), None, "answered"),
-        ("abandoned_short", f"{q['abandoned']} ({q['short_abandoned']})", None, "abandoned"),
-    ]
-    return [metric(t(key, lang), value, level, kpi_help(help_key, lang), key) for key, value, level, help_key in items]
+SUMMARY_METRICS = ("waiting", "longest_wait_s", "available", "service_level", "service_level_30m", "abandon_rate",
+                   "asa_s", "aht_s", "occupancy", "offered", "answered", "abandoned")
+
+
+def summary(q: dict, snap: dict, lang: str) -> list:
+    """Today's numbers of one queue, each with its definition (and the live T, goal and limits) as tooltip."""
+    lv, params = q.get("levels", {}), params_of(snap, q)
+    special = {"available": f"{q['agents']['available']}/{q['agents']['logged_in']}",
+               "abandon_rate": pct(q["abandon_rate"], 1),
+               "abandoned": f"{q['abandoned']} ({q['short_abandoned']})"}
+    return [catalogue_metric(QUEUE[key], queue_value(q, key), lv, params, lang, text=special.get(key), short=False)
+            for key in SUMMARY_METRICS]
 
 
 def _agent_rows(snap: dict, name: str, lang: str) -> list[dict]:
@@ -60,13 +57,13 @@ def content(snap: dict | None, name: str | None, lang: str) -> tuple:
     q = (snap or {}).get("queues", {}).get(name or "")
     if not q:
         return [html.Div(t("no_data", lang), className="muted")], {}, [], [], []
-    goal = ctx().settings.queue(name).sl_goal
+    goal = q.get("sl_goal", QUEUE_DEFAULT_GOAL)  # the goal the poller published, not this process's settings
     waiting = [{**c, "wait": duration(c["wait_s"]), "since": local_time(c["entered_at"], tz)}
                for c in q["waiting_calls"]]
     abandoned = [{**c, "time": local_time(c["at"], tz), "wait": duration(c["wait_s"]),
                   "short_label": t("yes", lang) if c["short"] else ""} for c in q["abandoned_calls"]]
     figure = interval_figure(q["intervals"], goal, tz, lang)
-    return summary(q, lang), figure, waiting, abandoned, _agent_rows(snap, name, lang)
+    return summary(q, snap, lang), figure, waiting, abandoned, _agent_rows(snap, name, lang)
 
 
 def columns(lang: str) -> tuple[list, list, list]:
@@ -75,7 +72,7 @@ def columns(lang: str) -> tuple[list, list, list]:
     abandoned = [col("time", "time", lang), col("caller", "caller", lang), col("wait", "wait", lang),
                  col("short_label", "short", lang, width=100)]
     agents = [col("operator", "operator", lang, minWidth=180), state_col(lang), col("in_state", "in_state", lang),
-              col("pause_reason", "reason", lang), col("answered", "answered", lang), col("aht", "aht", lang),
+              col("pause_reason", "reason", lang), col("answered", "answered", lang), col("aht", "aht_s", lang),
               col("occupancy", "occupancy", lang)]
     return waiting, abandoned, agents
 

@@ -19,8 +19,9 @@ from data_access.tolerant import BadRowLog
 from domain.alerts import AlertTracker, Changes, Condition, evaluate
 from domain.channels import ChannelState
 from domain.clock import day_start, iso_utc
+from domain.lines import Lines
 from domain.services import ServiceHealth
-from domain.snapshot import AgentViews, build_snapshot
+from domain.snapshot import AgentViews, LiveInputs, build_snapshot
 from domain.sources import SourceStatus
 from domain.telephony import TelephonyConfig, TelephonyState
 from settings import Settings
@@ -38,6 +39,7 @@ def telephony_config(s: Settings) -> TelephonyConfig:
     """The state machine's parameters from the settings."""
     return TelephonyConfig(tz=s.tz, sl_threshold_s=s.sl_threshold_s,
                            sl_thresholds={q.name: q.sl_threshold_s for q in s.queues()},
+                           sl_goal=s.sl_goal, sl_variant=s.sl_variant,
                            short_abandon_s=s.short_abandon_s, lost_after_s=s.lost_call_after_s,
                            wrapup_s=s.wrapup_s, max_duration_s=s.max_call_duration_s)
 
@@ -56,8 +58,7 @@ class LiveEngine:
                                                    settings.poll_batch_rows)
         self.crm_src = ticketing or CrmSource(settings.url("ticketing"), settings.poll_batch_rows)
         self.status = {name: SourceStatus(name) for name in ("telephony", "ticketing")}
-        self.queue_cfgs = {q.name: q for q in settings.queues()}
-        self.channel_cfgs = {c.name: c for c in settings.channels()}
+        self.lines = Lines.of(settings.queues(), settings.channels())
         self.tracker = AlertTracker(settings.alert_raise_after_s, settings.alert_clear_after_s)
         self.services = ServiceHealth(settings.service_down_after_checks)
         self.directory = Directory()
@@ -187,7 +188,7 @@ class LiveEngine:
             self.status["ticketing"].failure(now, result.error or "unknown error")
             return
         batch, self.crm_cursors = result.data
-        self.channels = ChannelState({c.name: c.target_s for c in self.channel_cfgs.values()}, self.s.tz, now)
+        self.channels = ChannelState({c.name: c.target_s for c in self.lines.channels.values()}, self.s.tz, now)
         self._apply_crm(batch)
         self.status["ticketing"].bad_rows.update(result.bad)
         self.status["ticketing"].success(now, result.rows, None)
@@ -219,16 +220,15 @@ class LiveEngine:
             channels = self.channels.view(now)
         self.services.prune_incidents(day_start(now, self.s.tz))
         sources = {name: st.view(now, self.s.source_stale_after_s) for name, st in self.status.items()}
-        snapshot = build_snapshot(now, self.tel, queue_cfgs=self.queue_cfgs, channel_cfgs=self.channel_cfgs,
-                              channels=channels, services=self.services.view(now),
-                              incidents=self.services.open_incidents(), sources=sources,
-                              operators=self.directory.operators, variant=self.s.sl_variant,
-                              wrapup_s=self.s.wrapup_s, tz=self.s.tz, agent_views=self.agent_views)
+        live = LiveInputs(channels=channels, services=self.services.view(now),
+                          incidents=self.services.open_incidents(), sources=sources,
+                          operators=self.directory.operators)
+        snapshot = build_snapshot(now, self.tel, self.lines, live, self.agent_views)
         snapshot["compliance"] = compliance_view(self.security, now, self.s.journal_retention_days)
         return snapshot
 
     def _alerts(self, snapshot: dict, now: float) -> None:
-        conditions = evaluate(snapshot, self.queue_cfgs, self.channel_cfgs, set(self.tracker.active))
+        conditions = evaluate(snapshot, self.lines, set(self.tracker.active))
         changes = self.tracker.update(conditions, now)
         holding = {c.key: c for c in conditions}
         rows = self._persist_alerts(changes, now)

@@ -1,7 +1,7 @@
 from domain.alerts import AlertTracker, Condition, evaluate
-from settings import ChannelConfig, QueueConfig
+from domain.lines import ChannelConfig, Lines, QueueConfig
 
-CFG = {"technical": QueueConfig("technical", "Тех", "Tech", waiting_warn=5, waiting_crit=15)}
+CFG = Lines({"technical": QueueConfig("technical", "Тех", "Tech", waiting_warn=5, waiting_crit=15)}, {})
 
 
 def _queue(waiting=0, available=3, longest=0.0, sl30=None, calls30=0):
@@ -14,22 +14,22 @@ def _view(**q):
 
 
 def test_rules_fire_with_severity_by_threshold():
-    keys = {c.key: c.severity for c in evaluate(_view(waiting=7), CFG, {}, set())}
+    keys = {c.key: c.severity for c in evaluate(_view(waiting=7), CFG, set())}
     assert keys == {"queue_waiting:technical": "warning"}
-    keys = {c.key: c.severity for c in evaluate(_view(waiting=20, available=0), CFG, {}, set())}
+    keys = {c.key: c.severity for c in evaluate(_view(waiting=20, available=0), CFG, set())}
     assert keys == {"queue_waiting:technical": "critical", "queue_no_agent:technical": "critical"}
 
 
 def test_sl_rule_needs_enough_calls():
-    assert not evaluate(_view(sl30=0.2, calls30=3), CFG, {}, set())
-    [c] = evaluate(_view(sl30=0.75, calls30=10), CFG, {}, set())
+    assert not evaluate(_view(sl30=0.2, calls30=3), CFG, set())
+    [c] = evaluate(_view(sl30=0.75, calls30=10), CFG, set())
     assert (c.key, c.severity) == ("queue_sl_30m:technical", "warning")
 
 
 def test_value_hysteresis_keeps_an_active_alert_until_clearly_back():
-    assert not evaluate(_view(waiting=4), CFG, {}, set())
-    assert evaluate(_view(waiting=4), CFG, {}, {"queue_waiting:technical"})  # 4 >= 5 * 0.8
-    assert not evaluate(_view(waiting=3), CFG, {}, {"queue_waiting:technical"})
+    assert not evaluate(_view(waiting=4), CFG, set())
+    assert evaluate(_view(waiting=4), CFG, {"queue_waiting:technical"})  # 4 >= 5 * 0.8
+    assert not evaluate(_view(waiting=3), CFG, {"queue_waiting:technical"})
 
 
 def test_sources_services_and_channels():
@@ -37,7 +37,7 @@ def test_sources_services_and_channels():
             "services": [{"code": "esia", "status": "down", "since": None, "name_ru": "", "name_en": "",
                           "line": None, "error": "502"}],
             "sources": {"telephony": {"ok": False, "lag_s": 99, "error": None}}}
-    keys = {c.key for c in evaluate(view, {}, {"chat": ChannelConfig("chat", "Чат", "Chat", 60)}, set())}
+    keys = {c.key for c in evaluate(view, Lines({}, {"chat": ChannelConfig("chat", "Чат", "Chat", 60)}), set())}
     assert keys == {"channel_waiting:chat", "service_down:esia", "source_stale:telephony"}
 
 
@@ -62,8 +62,8 @@ def test_a_flapping_condition_never_fires():
 def test_hysteresis_never_raises_the_severity():
     # 71 % is a warning (goal 80 %, critical below 70 %), also while the alert is already active.
     view = _view(sl30=0.71, calls30=20)
-    [c] = evaluate(view, CFG, {}, {"queue_sl_30m:technical"})
+    [c] = evaluate(view, CFG, {"queue_sl_30m:technical"})
     assert c.severity == "warning"
-    assert [c.severity for c in evaluate(_view(sl30=0.81, calls30=20), CFG, {}, {"queue_sl_30m:technical"})] \
+    assert [c.severity for c in evaluate(_view(sl30=0.81, calls30=20), CFG, {"queue_sl_30m:technical"})] \
         == ["warning"]  # 81 % < 80 % + 5 %: not clearly back yet
-    assert not evaluate(_view(sl30=0.85, calls30=20), CFG, {}, {"queue_sl_30m:technical"})
+    assert not evaluate(_view(sl30=0.85, calls30=20), CFG, {"queue_sl_30m:technical"})

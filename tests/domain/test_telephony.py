@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from domain.kpis import call_kpis
+from domain.metrics import MetricParams, call_kpis
 from domain.queue_log import QueueLogEvent, pad_data
 from domain.telephony import TelephonyConfig, TelephonyState
 
@@ -24,7 +24,7 @@ def make(events=(), cfg=None, now=T0):
 
 
 def kpis(state, queue=Q, variant="default"):
-    return call_kpis(state.book.today.get(queue, {}), variant, state.cfg.wrapup_s)
+    return call_kpis(state.book.today.get(queue, {}), MetricParams(variant=variant, wrapup_s=state.cfg.wrapup_s))
 
 
 def answered_call(t, callid="c1", hold=12, talk=100, verb="COMPLETECALLER", agent=AG):
@@ -228,8 +228,8 @@ def test_midnight_resets_today_in_the_configured_zone():
 def test_rolling_windows_count_recent_minutes_only():
     state = make(answered_call(T0, "early", hold=5, talk=10) + answered_call(T0 + 1800, "late", hold=50, talk=10))
     now = T0 + 1900
-    last15 = call_kpis(state.book.window(Q, now, 15), "default", 15)
-    last60 = call_kpis(state.book.window(Q, now, 60), "default", 15)
+    last15 = call_kpis(state.book.window(Q, now, 15), MetricParams(wrapup_s=15))
+    last60 = call_kpis(state.book.window(Q, now, 60), MetricParams(wrapup_s=15))
     assert (last15["answered"], last15["service_level"]) == (1, 0.0)
     assert (last60["answered"], last60["service_level"]) == (2, 0.5)
 

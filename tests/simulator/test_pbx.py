@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from domain import queue_log as ql
 from domain.clock import from_utc_naive, local_to_epoch
-from domain.kpis import service_level
+from domain.metrics import service_level
 from domain.telephony import TelephonyConfig, TelephonyState
 from tests.simulator.conftest import PBX_TZ, parse_ts
 
