@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.metrics import QUEUE
+
 LANGS = ("ru", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -14,30 +16,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "theme_dark": ("Тёмная тема", "Dark theme"),
     "theme_light": ("Светлая тема", "Light theme"),
     "data_age": ("Данные", "Data"),
+    "data_age_help": ("Сколько секунд назад опрошены источники. Если больше порога — экран помечается как устаревший.",
+                      "Seconds since the sources were polled. Beyond the threshold the screen shows a stale state."),
     "ago": ("назад", "ago"),
     "stale_title": ("ДАННЫЕ УСТАРЕЛИ", "DATA IS STALE"),
     "stale_body": ("Последнее обновление {age} назад. Цифры на экране не текущие.",
                    "Last update {age} ago. The numbers on screen are not current."),
     "stale_source": ("Источник недоступен: {names}", "Source unavailable: {names}"),
     "no_data": ("Ожидание первых данных…", "Waiting for the first data…"),
-    "waiting": ("В очереди", "Waiting"),
-    "longest_wait": ("Макс. ожидание", "Longest wait"),
     "available": ("Свободны", "Available"),
     "available_of": ("Свободны (из {n})", "Available (of {n})"),
-    "sl_today": ("SL сегодня", "SL today"),
-    "sl_30m": ("SL 30 мин", "SL 30 min"),
-    "abandon_rate": ("Потери", "Abandoned"),
-    "asa": ("ASA", "ASA"),
-    "aht": ("AHT", "AHT"),
-    "occupancy": ("Загрузка", "Occupancy"),
-    "offered": ("Поступило", "Offered"),
-    "answered": ("Отвечено", "Answered"),
-    "abandoned": ("Потеряно", "Abandoned"),
-    "abandoned_short": ("Потеряно (коротких)", "Abandoned (short)"),
-    "short_abandoned": ("Короткие сбросы", "Short abandons"),
-    "timed_out": ("Таймаут/выход", "Timed out/exit"),
-    "oldest_wait": ("Макс. ожид.", "Oldest"),
-    "sl_first_response": ("SL ответа", "Response SL"),
     "logged_in": ("В системе", "Logged in"),
     "on_call": ("Разговор", "On a call"),
     "wrap_up": ("Постобработка", "Wrap-up"),
@@ -236,43 +224,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "last_hour": ("график за час", "chart: last hour"),
 }
 
-KPI_HELP: dict[str, tuple[str, str]] = {
-    "waiting": ("Абоненты в очереди сейчас: вошли (ENTERQUEUE) и ещё не соединены и не вышли.",
-                "Callers in the queue now: entered (ENTERQUEUE), not yet connected and not gone."),
-    "longest_wait": ("Сколько ждёт абонент, стоящий в очереди дольше всех.",
-                     "How long the caller who has waited longest has been waiting."),
-    "available": ("Операторы очереди, которые в системе, не на паузе, не разговаривают и не в постобработке.",
-                  "Members of the queue logged in, not paused, not on a call and not in wrap-up."),
-    "sl": ("Уровень сервиса: отвеченные за T секунд / (отвеченные + потерянные после короткого сброса). "
-           "Цель по умолчанию: 80 % за 20 с.",
-           "Service level: answered within T seconds / (answered + abandoned after the short-abandon limit). "
-           "Default goal: 80 % within 20 s."),
-    "sl_30m": ("Уровень сервиса за последние 30 минут (скользящее окно).",
-               "Service level over the last 30 minutes (rolling window)."),
-    "abandon_rate": ("Доля потерянных: (потерянные − короткие сбросы) / (поступившие − короткие сбросы). "
-                     "Короткий сброс — абонент ушёл быстрее 5 с.",
-                     "Abandonment rate: (abandoned − short abandons) / (offered − short abandons). "
-                     "A short abandon left within 5 s."),
-    "on_call": ("Операторы очереди, которые сейчас разговаривают.", "Members of the queue on a call now."),
-    "asa": ("Среднее время ожидания ответа отвеченных звонков (ASA).",
-            "Average speed of answer: mean wait of answered calls."),
-    "aht": ("Среднее время обработки: разговор + постобработка (AHT).",
-            "Average handle time: talk plus wrap-up."),
-    "occupancy": ("Загрузка: (разговор + постобработка) / время в системе без пауз.",
-                  "Occupancy: (talk + wrap-up) / logged-in time not paused."),
-    "offered": ("Поступившие звонки: уникальные вызовы с ENTERQUEUE с полуночи.",
-                "Offered: distinct calls with ENTERQUEUE since midnight."),
-    "answered": ("Отвеченные: вызовы с CONNECT.", "Answered: calls with CONNECT."),
-    "abandoned": ("Потерянные: абонент положил трубку в очереди (ABANDON).",
-                  "Abandoned: the caller hung up in the queue (ABANDON)."),
-    "ch_waiting": ("Обращения без первого ответа оператора.", "Tickets without a first response yet."),
-    "ch_oldest": ("Сколько ждёт самое старое обращение без ответа.", "Age of the oldest unanswered ticket."),
-    "ch_sl": ("Доля первых ответов в пределах целевого времени канала (чат 60 с, мессенджеры 15 мин, почта 24 ч).",
-              "First responses within the channel's target (chat 60 s, messengers 15 min, e-mail 24 h)."),
-    "data_age": ("Сколько секунд назад опрошены источники. Если больше порога — экран помечается как устаревший.",
-                 "Seconds since the sources were polled. Beyond the threshold the screen shows a stale state."),
-}
-
 ALERT_TEXT: dict[str, tuple[str, str]] = {
     "queue_waiting": ("{scope}: в очереди {value} абонентов (порог {warn})",
                       "{scope}: {value} callers waiting (threshold {warn})"),
@@ -292,15 +243,14 @@ ALERT_TEXT: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str) -> str:
-    """The text of ``key`` in ``lang`` (Russian when the language is unknown); the key itself if missing."""
-    pair = STRINGS.get(key) or KPI_HELP.get(key)
+    """The text of ``key`` in ``lang`` (Russian when the language is unknown); the key itself if missing.
+
+    A metric's label comes from the metric catalogue (domain.metrics), where its definition lives too.
+    """
+    pair = STRINGS.get(key)
     if pair is None:
-        return key
-    return pair[1] if lang == "en" else pair[0]
-
-
-def kpi_help(key: str, lang: str) -> str:
-    pair = KPI_HELP[key]
+        metric = QUEUE.get(key)
+        return metric.label(lang) if metric else key
     return pair[1] if lang == "en" else pair[0]
 
 
