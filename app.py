@@ -210,10 +210,9 @@ def parse_time(text: str) -> float:
         return float(text)
     except ValueError:
         pass
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.timestamp()
+    from domain.clock import parse_iso
+
+    return parse_iso(text).timestamp()
 
 
 def _with_port(settings: Settings, args: argparse.Namespace) -> Settings:

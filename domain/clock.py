@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
@@ -49,6 +49,23 @@ def iso_utc(ts: float | None) -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
+def parse_iso(text: str, tz: str = "UTC") -> datetime:
+    """An ISO 8601 date or time as an aware datetime: 'Z' is UTC, a time without a zone is in ``tz`` (UTC unless
+    given). ValueError if it is not ISO 8601."""
+    value = datetime.fromisoformat(text.strip())
+    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(tz))
+
+
+def iso_epoch(text: str | None) -> float | None:
+    """An ISO 8601 time (as :func:`iso_utc` writes it) as a UTC epoch; None or '' stays None."""
+    return parse_iso(text).timestamp() if text else None
+
+
 def local_day(ts: float, tz: str) -> str:
     """The local calendar day (YYYY-MM-DD) of ``ts`` in zone ``tz``."""
     return datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime("%Y-%m-%d")
+
+
+def day_add(day: str, n: int) -> str:
+    """The day ``n`` days after ``day`` (before when negative), both YYYY-MM-DD."""
+    return (date.fromisoformat(day) + timedelta(days=n)).isoformat()

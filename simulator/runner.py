@@ -10,10 +10,9 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Callable
 
-from domain.clock import day_start
+from domain.clock import day_start, iso_utc, parse_iso
 from settings import Settings
 from simulator import population, profile, state
 from simulator.engine import HotlineSimulator
@@ -173,7 +172,7 @@ def open_session(settings: Settings, cfg: SimConfig, now: float, start: float | 
             return resumed
     last = writer.last_pbx_ts()
     if last is not None and last >= origin:
-        log.info("the databases already hold rows up to %s: the simulation starts after them", _iso(last))
+        log.info("the databases already hold rows up to %s: the simulation starts after them", iso_utc(last))
         origin = last + 1.0
     sim = HotlineSimulator(cfg, pop, origin, *writer.next_ids())
     return Session(settings, writer, sim, persist=True)
@@ -190,7 +189,7 @@ def _resume(settings: Settings, writer: Writer, cfg: SimConfig, now: float) -> S
     if not isinstance(sim, HotlineSimulator) or sim.cfg != cfg or sim.now > until:
         return None
     sim.advance_to(until)      # replays what was already written after the checkpoint; the rows are dropped
-    log.info("simulator resumed at %s", _iso(until))
+    log.info("simulator resumed at %s", iso_utc(until))
     return Session(settings, writer, sim, persist=True)
 
 
@@ -225,15 +224,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     now = time.time()
     if args.start:
-        end = _parse_iso(args.end) if args.end else now
-        counts = backfill(settings, _parse_iso(args.start), end, progress=_printer())
+        end = parse_iso(args.end).timestamp() if args.end else now
+        counts = backfill(settings, parse_iso(args.start).timestamp(), end, progress=_printer())
         print("done:", _fmt(counts), flush=True)
         return 0
     start = now - args.days * 86400 if args.days else (day_start(now, settings.tz) if args.today else None)
     session = open_session(settings, config(settings), now, start)
     try:
         session.fill(time.time(), progress=_printer())
-        print(f"caught up at {_iso(session.sim.now)}", flush=True)
+        print(f"caught up at {iso_utc(session.sim.now)}", flush=True)
         if args.live:
             stop = threading.Event()
             try:
@@ -253,7 +252,7 @@ def _printer(every_s: float = 3600.0) -> Progress:
     def show(ts: float, counts: dict[str, int]) -> None:
         if ts - last[0] >= every_s:
             last[0] = ts
-            print(f"{_iso(ts)} {_fmt(counts)}", flush=True)
+            print(f"{iso_utc(ts)} {_fmt(counts)}", flush=True)
     return show
 
 
@@ -267,13 +266,3 @@ def _merge(into: dict[str, int], more: dict[str, int]) -> dict[str, int]:
     return into
 
 
-def _parse_iso(text: str) -> float:
-    """An ISO time as an epoch; a time without a zone is UTC."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.timestamp()
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Protocol
 
-from domain.detectors.days import DayClock, day_add, valid_ts
+from domain.clock import day_add
+from domain.detectors.days import DayClock, valid_ts
 from domain.detectors.model import (
     RECORD_ACTIONS,
     AccessEvent,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from domain.clock import day_start, next_day_start
@@ -18,11 +18,6 @@ def valid_ts(value: object) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return math.isfinite(value) and MIN_TS <= value < MAX_TS
-
-
-def day_add(day: str, n: int) -> str:
-    """The day ``n`` days after ``day`` (before when negative)."""
-    return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
 
 
 class DayClock:

@@ -13,11 +13,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from domain.clock import day_add
 from domain.detectors.allow import silencing_rule
 from domain.detectors.bursts import BulkOutput, SearchBurst
 from domain.detectors.config import DetectorConfig
 from domain.detectors.context import DetectorContext
-from domain.detectors.days import DayClock, day_add, valid_ts
+from domain.detectors.days import DayClock, valid_ts
 from domain.detectors.dormancy import Dormancy
 from domain.detectors.env import CachedContext, Env
 from domain.detectors.explain import explain, unexplained_hit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.detectors.days import day_add
+from domain.clock import day_add
 from domain.detectors.env import Env
 from domain.detectors.model import AccessEvent, Hit
 
