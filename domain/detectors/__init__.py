@@ -21,10 +21,10 @@ from domain.detectors.model import (
     TicketLink,
     WatchEntry,
 )
-from domain.detectors.scoring import band_label, band_of, case_reasons, case_score, group_cases
+from domain.detectors.scoring import case_reasons, case_score, group_cases
 
 __all__ = [
     "DETECTORS", "IMPLEMENTED", "AccessEvent", "AllowRule", "CitizenInfo", "DetectorConfig", "DetectorContext",
     "DetectorEngine", "Hit", "InMemoryContext", "Leave", "OperatorInfo", "Result", "Shift", "SignIn", "TicketLink",
-    "WatchEntry", "band_label", "band_of", "case_reasons", "case_score", "detector_name", "group_cases",
+    "WatchEntry", "case_reasons", "case_score", "detector_name", "group_cases",
 ]

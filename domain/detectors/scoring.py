@@ -1,8 +1,7 @@
 """Cases (operator x local day): score, band and the reasons in words (research 5.2).
 
-score = sum over distinct detectors of the highest points each gave in the case, capped at 100.
-Bands, by score: info 0-19, low 20-39, medium 40-69, high 70-90, critical 91-100 (i.e. lower bounds 20, 40, 70
-inclusive, and critical strictly above 90). A case where 3 or more distinct detectors fired is at least 'high',
+score = sum over distinct detectors of the highest points each gave in the case, capped at 100; its band comes
+from the one band list (domain.bands). A case where 3 or more distinct detectors fired is at least 'high',
 whatever its score.
 """
 
@@ -11,25 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
+from domain.bands import at_least, band_of
 from domain.detectors.catalog import detector_name
 from domain.detectors.model import Hit
 
 MAX_SCORE = 100
-BANDS = ("info", "low", "medium", "high", "critical")
-BAND_LABELS = {"info": ("инфо", "info"), "low": ("низкий", "low"), "medium": ("средний", "medium"),
-               "high": ("высокий", "high"), "critical": ("критический", "critical")}
 MIN_DETECTORS_FOR_HIGH = 3
-
-
-def band_of(score: int) -> str:
-    """The band of a score: <20 info, 20-39 low, 40-69 medium, 70-90 high, >90 critical."""
-    if score > 90:
-        return "critical"
-    if score >= 70:
-        return "high"
-    if score >= 40:
-        return "medium"
-    return "low" if score >= 20 else "info"
 
 
 def detector_points(hits: Iterable[Hit]) -> dict[str, int]:
@@ -45,7 +31,7 @@ def case_score(hits: Iterable[Hit]) -> tuple[int, str]:
     points = detector_points(hits)
     score = min(sum(points.values()), MAX_SCORE)
     band = band_of(score)
-    if len(points) >= MIN_DETECTORS_FOR_HIGH and BANDS.index(band) < BANDS.index("high"):
+    if len(points) >= MIN_DETECTORS_FOR_HIGH and not at_least(band, "high"):
         band = "high"
     return score, band
 
@@ -71,8 +57,3 @@ def case_reasons(hits: Iterable[Hit], lang: str = "ru") -> list[str]:
         lines.append(f"{det} {detector_name(det, lang)} (+{top.points}): {top.reason(lang)}{tail}")
     return lines
 
-
-def band_label(band: str, lang: str = "ru") -> str:
-    """The band's name in ``lang``."""
-    ru, en = BAND_LABELS.get(band, (band, band))
-    return en if lang == "en" else ru

@@ -1,23 +1,14 @@
-"""Cases: score = sum of each detector's best points (capped at 100), bands, the 3-detector rule, reasons in words."""
+"""Cases: score = sum of each detector's best points (capped at 100), the 3-detector rule, reasons in words."""
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.detectors import Hit, band_label, band_of, case_reasons, case_score, group_cases
-from domain.detectors.scoring import BANDS
+from domain.bands import band_of, band_rank
+from domain.detectors import Hit, case_reasons, case_score, group_cases
 
 
 def hit(det, points, op=1, day="2025-03-10", ts=0.0, ru="причина", en="reason"):
     return Hit(det, op, day, ts, points, ru, en, (), ())
-
-
-@pytest.mark.parametrize("score, band", [
-    (0, "info"), (19, "info"), (20, "low"), (39, "low"), (40, "medium"), (69, "medium"), (70, "high"),
-    (90, "high"), (91, "critical"), (100, "critical"),
-])
-def test_band_boundaries(score, band):
-    assert band_of(score) == band
 
 
 def test_score_keeps_the_best_points_of_each_detector_and_caps_at_100():
@@ -36,7 +27,7 @@ def test_three_distinct_detectors_make_at_least_high():
 def test_score_is_bounded_and_band_is_consistent(pairs):
     score, band = case_score([hit(d, p) for d, p in pairs])
     assert 0 <= score <= 100
-    assert BANDS.index(band) >= BANDS.index(band_of(score))
+    assert band_rank(band) >= band_rank(band_of(score))
 
 
 def test_reasons_in_words_strongest_first_in_both_languages():
@@ -54,7 +45,3 @@ def test_reasons_in_words_strongest_first_in_both_languages():
 def test_group_cases_by_operator_and_day():
     hits = [hit("D01", 10, op=1), hit("D07", 15, op=1, day="2025-03-11"), hit("D01", 10, op=2)]
     assert sorted(group_cases(hits)) == [(1, "2025-03-10"), (1, "2025-03-11"), (2, "2025-03-10")]
-
-
-def test_band_labels():
-    assert band_label("critical") == "критический" and band_label("critical", "en") == "critical"
