@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-# Verbs of a caller's life in a queue (research 1.3).
+# Verbs of a caller's life in a queue (docs/queue_log.md).
 ENTER = "ENTERQUEUE"
 CONNECT = "CONNECT"
 COMPLETE_VERBS = frozenset({"COMPLETECALLER", "COMPLETEAGENT"})

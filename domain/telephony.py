@@ -23,7 +23,7 @@ DURATION_SLACK_S = 5
 
 @dataclass(frozen=True)
 class TelephonyConfig:
-    """The metric definitions' parameters (DOMAIN.md)."""
+    """The metric definitions' parameters (domain/metrics.py)."""
 
     tz: str = "Europe/Moscow"
     sl_threshold_s: int = 20
@@ -477,7 +477,7 @@ class TelephonyState:
 
 
 def _transfer_times(ev: ql.QueueLogEvent) -> tuple[int | None, int | None]:
-    """Hold and talk seconds of TRANSFER, BLINDTRANSFER and ATTENDEDTRANSFER (research 1.3)."""
+    """Hold and talk seconds of TRANSFER, BLINDTRANSFER and ATTENDEDTRANSFER (docs/queue_log.md)."""
     if ev.verb == "ATTENDEDTRANSFER":
         if ev.field(1) == "LINK":
             return ev.int_field(4), _int(ev.field(5).split("|")[0])

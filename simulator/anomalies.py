@@ -1,4 +1,4 @@
-"""Injected personal-data access anomalies (research 5.1) and their ground-truth labels.
+"""Injected personal-data access anomalies (the README's detector table) and their ground-truth labels.
 
 Labels go only to the ground-truth file (via :attr:`Batch.truth`); the rows an anomaly writes look like any
 other access-journal or sign-in rows. A label is written when its case has scheduled its last row, so a range

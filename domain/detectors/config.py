@@ -1,4 +1,4 @@
-"""Thresholds of the detectors (defaults from research 5.1; every one can be set)."""
+"""Thresholds of the detectors (defaults in the README's detector table; every one can be set)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class DetectorConfig:
     baseline_min_days: int = 5
     robust_z: float = 3.5                      # D09, D10
     volume_min: int = 20                       # D09, D10: n >= 20
-    # D09: n >= 2.5 x median. At 2 x a legitimate double shift fires; research 5.1 starts from 2.
+    # D09: n >= 2.5 x median. At 2 x a legitimate double shift fires; the usual starting point is 2.
     volume_median_factor: float = 2.5
     peers_min: int = 5                         # D10: active peers with counts today
     # D10: the peers' median must be this high (early in a shift everyone's count is low, and the first to

@@ -1,4 +1,4 @@
-"""The queue_log state machine over hand-written event sequences (every verb of DOMAIN.md)."""
+"""The queue_log state machine over hand-written event sequences (every verb of docs/queue_log.md)."""
 
 import random
 

@@ -34,7 +34,7 @@ def test_d09_needs_five_past_days():
 
 
 def test_d09_two_and_a_half_times_the_median_is_required():
-    # A double shift (twice the usual) is not unusual; research 5.1's factor 2 is raised to 2.5.
+    # A double shift (twice the usual) is not unusual; the usual factor 2 is raised to 2.5.
     ctx = _ctx_with_baseline([30, 30, 30, 30, 30, 30])
     assert not run(_touches(74), ctx).of("D09")
     assert run(_touches(75), ctx).of("D09")
