@@ -1,4 +1,4 @@
-"""The detectors this package implements: ids, names in both languages and default points (the README's detector table)."""
+"""The detectors this package implements: ids, names in both languages and default points (README: detector table)."""
 
 from __future__ import annotations
 
