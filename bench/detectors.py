@@ -23,12 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.poll_cycle import END, ensure_history  # noqa: E402
 from data_access.appdb import open_app_db  # noqa: E402
+from domain.bands import bands_from  # noqa: E402
+from domain.cases import REVIEWED_FROM  # noqa: E402
 from domain.clock import local_day  # noqa: E402
 from poller.security import SecurityPipeline  # noqa: E402
 from settings import load_settings  # noqa: E402
 
 CHUNK = 20000
-MEDIUM_UP = ("medium", "high", "critical")
+MEDIUM_UP = bands_from(REVIEWED_FROM)
 
 
 def replay(pipeline: SecurityPipeline) -> int:

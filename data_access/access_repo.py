@@ -22,12 +22,14 @@ from data_access.filters import (
 from data_access.schema.appdb import access_events as E
 from data_access.schema.appdb import operator_days as D
 from data_access.schema.appdb import operator_names as N
+from domain.cases import explained_rate
 from domain.clock import from_utc_naive, iso_utc, utc_naive
+from domain.detectors.model import ACTIONS
+from domain.operators import operator_label
 
-ACTIONS = ("search", "view", "edit", "export", "print")
 MAX_PAGE = 500
 MAX_OFFSET = 10**9
-__all__ = ["ACTIONS", "MAX_FILTER_TEXT", "AccessFilter", "AccessRepository", "FilterError"]
+__all__ = ["MAX_FILTER_TEXT", "AccessFilter", "AccessRepository", "FilterError"]
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,6 @@ def _with_names():
     names arrived still gets them)."""
     return select(E, N.c.login.label("name_login"), N.c.full_name.label("name_full")) \
         .outerjoin(N, N.c.id == E.c.operator_id)
-
-
-def operator_label(name: str | None, login: str) -> str:
-    """How the review pages name an operator: "Name (login)", or the login alone when no name is known."""
-    return f"{name} ({login})" if name else login
 
 
 def _row(r) -> dict:
@@ -206,7 +203,7 @@ class AccessRepository:
             rows = conn.execute(select(D.c.team_id, func.sum(D.c.touches), func.sum(D.c.unexplained))
                                 .where(D.c.day >= since_day).group_by(D.c.team_id)).all()
         return [{"team_id": t, "touches": int(n or 0), "unexplained": int(u or 0),
-                 "explained_rate": round(1 - (u or 0) / n, 4) if n else None} for t, n, u in rows]
+                 "explained_rate": explained_rate(int(n or 0), int(u or 0))} for t, n, u in rows]
 
     def purge(self, before: float, keep_ids: set[int]) -> int:
         """Delete copies older than ``before`` except those held as case evidence; returns rows deleted."""

@@ -1,4 +1,5 @@
-"""The CRM's operators as the security pages name them (copied by the poller; employees, not citizens)."""
+"""The CRM's operators (employees, not citizens): read for the detectors, and copied by the poller into the app
+database, where the security pages name them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from data_access.schema import crm
 from data_access.schema.appdb import operator_names as N
+from domain.clock import from_utc_naive
+from domain.operators import OperatorInfo
 
 
 def crm_operators_signature(engine: Engine) -> tuple:
@@ -21,20 +24,39 @@ def crm_operators_signature(engine: Engine) -> tuple:
     return tuple(row)
 
 
+def crm_operators(engine: Engine) -> list[OperatorInfo]:
+    """Every operator of the CRM with their team: what the detectors judge and the review pages name."""
+    o, t = crm.operators, crm.teams
+    with engine.connect() as conn:
+        rows = conn.execute(select(o, t.c.code.label("team_code"), t.c.name.label("team_name"))
+                            .join(t, t.c.id == o.c.team_id)).all()
+    return [OperatorInfo(r.id, member_name=r.member_name or "", full_name=r.full_name, team=r.team_code,
+                         team_name=r.team_name, team_id=r.team_id, login=r.login, role=r.role, status=r.status,
+                         hired_at=from_utc_naive(r.hired_at),
+                         terminated_at=from_utc_naive(r.terminated_at) if r.terminated_at else None,
+                         surname=r.surname, address=r.address, citizen_id=r.citizen_id) for r in rows]
+
+
 class OperatorNames:
+    """The app database's copy of the operators' names, logins and teams (the poller writes it)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def replace_all(self, rows: list[dict]) -> None:
-        """Replace the copy with ``rows`` (id, login, full_name, team_id, team_name, role)."""
+    def replace_all(self, operators: list[OperatorInfo]) -> None:
+        """Replace the copy with ``operators``."""
+        rows = [{"id": o.id, "login": o.login, "full_name": o.full_name, "team_id": o.team_id,
+                 "team_name": o.team_name, "role": o.role} for o in operators]
         with self.engine.begin() as conn:
             conn.execute(delete(N))
             if rows:
                 conn.execute(insert(N), rows)
 
-    def all(self) -> dict[int, dict]:
+    def all(self) -> dict[int, OperatorInfo]:
+        """Every copied operator by id."""
         with self.engine.connect() as conn:
-            return {r.id: dict(r._mapping) for r in conn.execute(select(N))}
+            return {r.id: OperatorInfo(r.id, full_name=r.full_name, team_name=r.team_name or "", team_id=r.team_id,
+                                       login=r.login, role=r.role or "") for r in conn.execute(select(N))}
 
     def find(self, text: str) -> list[int]:
         """Operator ids whose login is ``text`` (exact) or whose name contains it."""

@@ -72,6 +72,11 @@ class UserRepository:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(U)).scalar()
 
+    def active_logins(self, role: str) -> list[str]:
+        """Logins of the active users of ``role`` (the security officers cases are assigned to)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(U.c.login).where(U.c.role == role, U.c.active.is_(True))).scalars())
+
     def touch_login(self, user_id: int, now: float) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(U).where(U.c.id == user_id).values(last_login_at=utc_naive(now)))

@@ -20,8 +20,9 @@ from components import ids
 from components.charts import theme_neutral
 from components.format import local_time
 from components.i18n import norm_lang, t
-from data_access.access_repo import ACTIONS, MAX_OFFSET, MAX_PAGE, AccessFilter, FilterError
+from data_access.access_repo import MAX_OFFSET, MAX_PAGE, AccessFilter, FilterError
 from data_access.filters import filter_int, filter_text
+from domain.detectors.model import ACTIONS
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime
 from typing import NamedTuple
 
 import dash
@@ -17,9 +16,20 @@ from components import ids
 from components.format import local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t
-from data_access.access_repo import operator_label
-from data_access.case_repo import ALLOW_SCOPES, BAND_ORDER, CLOSURES, MAX_ALLOW_DAYS, TRIAGE_ACTIONS, TriageError
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
+from domain.bands import BANDS
+from domain.cases import (
+    ALLOW_SCOPES,
+    CLOSURES,
+    MAX_ALLOW_DAYS,
+    STATUSES,
+    TRIAGE_ACTIONS,
+    TriageError,
+    age_hours,
+    allowable,
+)
+from domain.clock import iso_epoch
+from domain.operators import OperatorInfo, operator_label
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx, user_login
@@ -28,30 +38,26 @@ dash.register_page(__name__, path="/security/cases", name="security-cases", orde
                    title="Случаи — безопасность", nav_key="nav_sec_cases", roles=["security"])
 
 BAND_CLASS = {"info": "secondary", "low": "info", "medium": "warning", "high": "danger", "critical": "danger"}
-STATUS_FILTERS = ("open", "new", "assigned", "in_review", "closed")
+STATUS_FILTERS = ("open", *STATUSES)
 FILTER_MESSAGE = "cases-filter-message"
 MAX_NOTE = 1000
 
 
-def _age_h(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    return (time.time() - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()) / 3600
-
-
-def _operator(who: dict, operator_id: int) -> str:
+def _operator(who: OperatorInfo | None, operator_id: int) -> str:
     """An operator as every review page names them: "Name (login)", or the id while no name is known."""
-    return operator_label(who.get("full_name"), who.get("login") or f"#{operator_id}")
+    return operator_label(who.full_name if who else None, who.login if who and who.login else f"#{operator_id}")
 
 
 def case_rows(status: str | None, min_band: str | None, lang: str) -> list[dict]:
     names = ctx().names().all()
+    now = time.time()
     rows = []
     for c in ctx().cases().list(status=status or "open", min_band=min_band or "low"):
-        who = names.get(c["operator_id"], {})
-        age = _age_h(c["created_at"])
+        who = names.get(c["operator_id"])
+        created = iso_epoch(c["created_at"])
+        age = age_hours(created, now) if created is not None else None
         rows.append({"id": c["id"], "operator": _operator(who, c["operator_id"]),
-                     "team": who.get("team_name", ""), "day": c["day"], "score": c["score"],
+                     "team": who.team_name if who else "", "day": c["day"], "score": c["score"],
                      "band": t(f"band_{c['band']}", lang), "band_code": c["band"],
                      "status": t(f"case_{c['status']}", lang), "assignee": c["assignee"] or "",
                      "detectors": ", ".join(c["detectors"]), "age_h": round(age, 1) if age is not None else None,
@@ -60,7 +66,7 @@ def case_rows(status: str | None, min_band: str | None, lang: str) -> list[dict]
 
 
 def columns(lang: str) -> list[dict]:
-    bands = {f"band-{b}": f"params.data && params.data.band_code == '{b}'" for b in BAND_ORDER}
+    bands = {f"band-{b}": f"params.data && params.data.band_code == '{b}'" for b in BANDS}
     return [col("id", "case_id", lang, width=80), col("operator", "operator", lang, minWidth=220),
             col("team", "team", lang), col("day", "day", lang, width=110), col("score", "score", lang, width=90),
             col("band", "band", lang, width=110, cellClassRules=bands), col("status", "state", lang, width=120),
@@ -71,7 +77,7 @@ def columns(lang: str) -> list[dict]:
 def case_filter(status: object, band: object) -> tuple[str, str]:
     """The page's check of the list's filters (values of any JSON type): (status, lowest band) or FilterError."""
     return (filter_choice(status, STATUS_FILTERS, "status") or "open",
-            filter_choice(band, BAND_ORDER, "band") or "low")
+            filter_choice(band, BANDS, "band") or "low")
 
 
 def filters(lang: str) -> html.Div:
@@ -79,7 +85,7 @@ def filters(lang: str) -> html.Div:
         dcc.Dropdown(id=ids.CASES_FILTER, value="open", clearable=False, options=[
             {"label": t(f"cases_{k}", lang), "value": k} for k in STATUS_FILTERS]),
         dcc.Dropdown(id="cases-band", value="medium", clearable=False,
-                     options=[{"label": t(f"band_{b}", lang), "value": b} for b in BAND_ORDER]),
+                     options=[{"label": t(f"band_{b}", lang), "value": b} for b in BANDS]),
     ])
 
 
@@ -131,8 +137,7 @@ def evidence_table(case: dict, lang: str) -> html.Div:
 
 
 def detail(case: dict, lang: str) -> html.Div:
-    names = ctx().names().all()
-    who = names.get(case["operator_id"], {})
+    who = ctx().names().all().get(case["operator_id"])
     tz = ctx().settings.tz
     reasons = sorted(case["hits"], key=lambda h: -h["points"])
     actions = triage_controls(case, lang)
@@ -316,11 +321,11 @@ def _escalate(cases, r: TriageRequest, me: str, now: float) -> dict:
 
 def _allow(cases, r: TriageRequest, me: str, now: float) -> dict:
     case = _existing(cases, r.case_id)
-    if r.detector not in {h["detector"] for h in case["hits"]}:
-        raise TriageError("choose a detector of this case")
+    detector = allowable(r.detector, (h["detector"] for h in case["hits"]))
     operator_id = case["operator_id"] if r.scope == "operator" else None
-    team_id = ctx().names().all().get(case["operator_id"], {}).get("team_id") if r.scope == "team" else None
-    rule = cases.add_allow_rule(r.detector, operator_id=operator_id, team_id=team_id, reason=r.note, actor=me,
+    who = ctx().names().all().get(case["operator_id"]) if r.scope == "team" else None
+    team_id = who.team_id if who else None
+    rule = cases.add_allow_rule(detector, operator_id=operator_id, team_id=team_id, reason=r.note, actor=me,
                                 days=r.days, now=now, case_id=r.case_id)
     return {"allow_rule": rule, "detector": r.detector, "scope": r.scope, "days": r.days}
 

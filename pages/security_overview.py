@@ -16,21 +16,21 @@ from components.charts import theme_neutral
 from components.format import local_time, pct
 from components.i18n import norm_lang, t
 from components.wall import metric
-from data_access.case_repo import BAND_ORDER
+from domain.bands import BANDS
+from domain.cases import AGE_BUCKETS, explained_rate, hits_since, overview
 from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/security", name="security", order=20, title="Безопасность — обзор",
                    nav_key="nav_security", roles=["security"])
 
-AGES = ("<24h", "24-72h", ">72h", ">25d")
 REFRESH_EVERY = 15  # ticks of the shared interval
 
 
 def cases_by_band_age(table: dict, lang: str) -> html.Table:
-    head = html.Tr([html.Th(t("band", lang))] + [html.Th(a) for a in AGES] + [html.Th("Σ")])
-    body = [html.Tr([html.Td(t(f"band_{b}", lang))] + [html.Td(table.get(b, {}).get(a, 0)) for a in AGES]
-                    + [html.Td(sum(table.get(b, {}).values()))]) for b in reversed(BAND_ORDER)]
+    head = html.Tr([html.Th(t("band", lang))] + [html.Th(a) for a in AGE_BUCKETS] + [html.Th("Σ")])
+    body = [html.Tr([html.Td(t(f"band_{b}", lang))] + [html.Td(table.get(b, {}).get(a, 0)) for a in AGE_BUCKETS]
+                    + [html.Td(sum(table.get(b, {}).values()))]) for b in reversed(BANDS)]
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="sec-band-age")
 
 
@@ -51,7 +51,7 @@ def precision_table(precision: dict, lang: str) -> html.Table:
 
 
 def team_table(rates: list[dict], lang: str) -> html.Table:
-    names = {v["team_id"]: v["team_name"] for v in ctx().names().all().values()}
+    names = {v.team_id: v.team_name for v in ctx().names().all().values()}
     head = html.Tr([html.Th(t(k, lang)) for k in ("team", "touches", "explained_rate")])
     body = [html.Tr([html.Td(names.get(r["team_id"], r["team_id"])), html.Td(r["touches"]),
                      html.Td(pct(r["explained_rate"], 1))])
@@ -77,36 +77,32 @@ def retention_panel(lang: str) -> html.Div:
 
 
 def body(lang: str) -> list:
-    now = time.time()
-    m = ctx().cases().metrics(now)
+    now, tz = time.time(), ctx().settings.tz
+    m = overview(ctx().cases().review_facts(hits_since(now, tz)), now, tz)
     rates = ctx().access().explained_rate_by_team((date.today() - timedelta(days=7)).isoformat())
-    touches = sum(r["touches"] for r in rates)
-    explained = 1 - sum(r["unexplained"] for r in rates) / touches if touches else None
-    open_medium = sum(sum(m["open_by_band_age"][b].values()) for b in ("medium", "high", "critical"))
-    overdue = sum(m["open_by_band_age"][b].get(">72h", 0) + m["open_by_band_age"][b].get(">25d", 0)
-                  for b in BAND_ORDER)
-    timing = m["timing"]
+    explained = explained_rate(sum(r["touches"] for r in rates), sum(r["unexplained"] for r in rates))
+    open_medium, overdue = m.open_reviewed, m.overdue
     kpis = [metric(t("open_cases", lang), str(open_medium), "warn" if open_medium else "ok",
                    t("open_cases_help", lang), "open"),
             metric(t("overdue_cases", lang), str(overdue), "crit" if overdue else "ok", t("overdue_help", lang),
                    "overdue"),
             metric(t("explained_rate", lang), pct(explained, 1), None, t("explained_help", lang), "explained"),
-            metric(t("time_to_assign", lang), f"{timing['time_to_assign_h'] or '—'} h", None,
+            metric(t("time_to_assign", lang), f"{m.time_to_assign_h or '—'} h", None,
                    t("time_to_assign", lang), "mtta"),
-            metric(t("time_to_close", lang), f"{timing['time_to_close_h'] or '—'} h", None,
+            metric(t("time_to_close", lang), f"{m.time_to_close_h or '—'} h", None,
                    t("time_to_close", lang), "mttr")]
     return [
         html.Div(kpis, className="panel kpi-row"),
         html.Div(className="row g-2", children=[
             html.Div(className="col-md-5", children=html.Div(className="panel", children=[
-                html.H3(t("open_by_band_age", lang)), cases_by_band_age(m["open_by_band_age"], lang)])),
+                html.H3(t("open_by_band_age", lang)), cases_by_band_age(m.open_by_band_age, lang)])),
             html.Div(className="col-md-7", children=html.Div(className="panel", children=[
                 html.H3(t("hits_per_day", lang)),
-                dcc.Graph(figure=hits_figure(m["hits_per_day"], lang), config={"displayModeBar": False})])),
+                dcc.Graph(figure=hits_figure(m.hits_per_day, lang), config={"displayModeBar": False})])),
         ]),
         html.Div(className="row g-2", children=[
             html.Div(className="col-md-4", children=html.Div(className="panel", children=[
-                html.H3(t("precision_by_detector", lang)), precision_table(m["precision"], lang)])),
+                html.H3(t("precision_by_detector", lang)), precision_table(m.precision, lang)])),
             html.Div(className="col-md-4", children=html.Div(className="panel", children=[
                 html.H3(t("explained_by_team", lang)), team_table(rates, lang)])),
             html.Div(className="col-md-4", children=retention_panel(lang)),

@@ -49,7 +49,7 @@ class LiveEngine:
 
     def __init__(self, settings: Settings, store: SnapshotStore, *, alert_repo: AlertRepository | None = None,
                  telephony: QueueLogSource | None = None, ticketing: CrmSource | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 security=None, lease=None, clock: Callable[[], float] = time.time) -> None:
         self.s = settings
         self.store = store
         self.alert_repo = alert_repo
@@ -72,7 +72,9 @@ class LiveEngine:
         self._rejections = BadRowLog("telephony")
         self.last_snapshot: dict | None = None
         self.agent_views = AgentViews()
-        self.security = None  # the SecurityPipeline of this process, when it runs one (compliance status)
+        self.security = security  # the SecurityPipeline of this process, when it runs one (compliance status)
+        self.lease = lease  # the PollerLease this engine publishes under (None: tests and replays)
+        self.lease_lost = False
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self, now: float | None = None) -> None:
@@ -88,6 +90,8 @@ class LiveEngine:
         """One poll cycle. ``until`` replays the sources as they were at that time (the snapshot command)."""
         with self._lock:
             now = self.clock() if now is None else now
+            if self.lease is not None and not self._renew_lease(now):
+                return self.last_snapshot or {}
             self._poll_telephony(now, until)
             self._poll_ticketing(now, until)
             snapshot = self._snapshot(now)
@@ -96,6 +100,18 @@ class LiveEngine:
             snapshot["version"] = version
             self.last_snapshot = snapshot
             return snapshot
+
+    def _renew_lease(self, now: float) -> bool:
+        """Whether this engine still holds the lease; a poller that lost it stops publishing (and says so)."""
+        try:
+            held = self.lease.renew(now)
+        except Exception as exc:  # noqa: BLE001 - the app database being down is judged at the next cycle
+            log.error("could not renew the poller lease: %s", exc)
+            return not self.lease_lost
+        if not held and not self.lease_lost:
+            log.critical("the poller lease was taken by another poller: this one stops publishing")
+        self.lease_lost = not held
+        return held
 
     # -- telephony --------------------------------------------------------------------------------------------
     def _poll_telephony(self, now: float, until: float | None) -> None:

@@ -34,23 +34,22 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
     lease = PollerLease(app_db, settings.poller_lease_s)
     lease.acquire(time.time())
     atexit.register(lease.release)
-    engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db))
-    engine.lease = lease
-    engine.security = SecurityPipeline(settings, app_db)
+    engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db),
+                        security=SecurityPipeline(settings, app_db), lease=lease)
     engine.start()
     return engine
 
 
 def _safe_cycle(engine: LiveEngine) -> None:
-    lease = getattr(engine, "lease", None)
     try:
-        if lease is not None and not lease.renew(time.time()):
-            log.critical("the poller lease was taken by another poller: this one stops publishing")
-            engine.lease_lost = True
-            return
         engine.cycle()
     except Exception:  # noqa: BLE001 - the next cycle tries again; the snapshot's age shows the gap
         log.exception("poll cycle failed")
+
+
+def _security_cycle(engine: LiveEngine) -> None:
+    if not engine.lease_lost:  # a poller that lost its lease judges no access row either
+        engine.security.cycle()
 
 
 def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
@@ -61,8 +60,8 @@ def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
     if engine.security is not None:
         # Its own job: the detectors' work never delays the live screens' cycle.
         every = engine.s.security_interval_s
-        scheduler.add_job(engine.security.cycle, "interval", seconds=every, id=SECURITY_JOB_ID, max_instances=1,
-                          coalesce=True, misfire_grace_time=max(1, int(every)),
+        scheduler.add_job(_security_cycle, "interval", args=[engine], seconds=every, id=SECURITY_JOB_ID,
+                          max_instances=1, coalesce=True, misfire_grace_time=max(1, int(every)),
                           next_run_time=datetime.now(timezone.utc))
 
 

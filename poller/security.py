@@ -13,24 +13,26 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from data_access.access_repo import AccessRepository
 from data_access.case_repo import CaseRepository
-from data_access.operator_names import OperatorNames, crm_operators_signature
-from data_access.schema.appdb import poller_cursors, users
+from data_access.cursor_repo import CursorRepository
+from data_access.operator_names import OperatorNames, crm_operators, crm_operators_signature
 from data_access.security_source import DataTimeCache, SecuritySource
+from data_access.users_repo import UserRepository
 from domain.clock import local_day
 from domain.detectors.config import DetectorConfig
 from domain.detectors.engine import DetectorEngine
 from domain.detectors.model import AccessEvent, SignIn
 from domain.masking import mask_name
+from domain.operators import OperatorInfo
 from settings import Settings
 
 log = logging.getLogger("hotline.security")
 REFERENCE_REFRESH_S = 300.0  # a full re-read of the operators even when their signature has not changed
 RETENTION_EVERY_S = 3600.0
 BATCH = 20000
+CURSORS = ("access", "signin")
+REVIEWER_ROLE = "security"
 
 
 class CrmDetectorContext:
@@ -54,10 +56,12 @@ class CrmDetectorContext:
         self.now = 0.0
 
     # -- loading ---------------------------------------------------------------------------------------------
-    def refresh_reference(self) -> list[dict]:
-        self.operators, names = self.source.operators()
+    def refresh_reference(self) -> list[OperatorInfo]:
+        """Read the CRM's operators and watch-list again; returns the operators."""
+        operators = crm_operators(self.source.engine)
+        self.operators = {o.id: o for o in operators}
         self.watchlist = self.source.watchlist()
-        return names
+        return operators
 
     def prefetch(self, accesses: list[AccessEvent], judging: set[int], now: float) -> None:
         """One batched read per kind of fact for the rows about to be processed or judged."""
@@ -199,6 +203,8 @@ class SecurityPipeline:
         self.access = AccessRepository(app_engine)
         self.cases = CaseRepository(app_engine)
         self.names = OperatorNames(app_engine)
+        self.users = UserRepository(app_engine)
+        self.saved_cursors = CursorRepository(app_engine)
         self.ctx = CrmDetectorContext(self.source, self.access, self.cases)
         self.engine = DetectorEngine(DetectorConfig(tz=settings.tz))
         self.cursors: dict[str, int] | None = None
@@ -235,9 +241,9 @@ class SecurityPipeline:
         signature = crm_operators_signature(self.source.engine)
         if signature == self._signature and now - self._reference_at < REFERENCE_REFRESH_S:
             return
-        names = self.ctx.refresh_reference()
-        self.names.replace_all(names)
-        self._logins = {n["id"]: n["login"] for n in names}
+        operators = self.ctx.refresh_reference()
+        self.names.replace_all(operators)
+        self._logins = {o.id: o.login for o in operators}
         self._signature, self._reference_at = signature, now
 
     def _start(self, now: float) -> None:
@@ -248,7 +254,7 @@ class SecurityPipeline:
         """
         since = self.engine.replay_from(now)
         self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
-        saved = self._load_cursors()
+        saved = self.saved_cursors.load(CURSORS)
         top = self.source.max_ids()  # read before the rows: nothing written in between can be skipped
         accesses = self.source.accesses(since_ts=since, limit=10**7)
         signins = self.source.signins(since_ts=since, limit=10**7)
@@ -258,7 +264,7 @@ class SecurityPipeline:
         self._run(accesses, signins, now)
         self.cursors = saved or {"access": max([top[0]] + [a.id for a in accesses]),
                                  "signin": max([top[1]] + [x.id for x in signins])}
-        self._save_cursors()
+        self.saved_cursors.save(self.cursors)
 
     def _step(self, now: float) -> None:
         accesses = self.source.accesses(after_id=self.cursors["access"], limit=BATCH)
@@ -268,7 +274,7 @@ class SecurityPipeline:
             self.cursors["access"] = accesses[-1].id
         if signins:
             self.cursors["signin"] = signins[-1].id
-        self._save_cursors()
+        self.saved_cursors.save(self.cursors)
 
     def _run(self, accesses: list[AccessEvent], signins: list[SignIn], now: float) -> None:
         if any(a.operator_id not in self.ctx.operators for a in accesses):
@@ -278,7 +284,7 @@ class SecurityPipeline:
         self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
         self.access.set_verdicts({i: v for i, v in result.explained.items() if v[1] != "pending"})
         touched = self.cases.record_hits(result.hits, now)
-        self.cases.auto_assign(touched, self._reviewers(), now)
+        self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)
         self.status.stats = dict(self.engine.stats)
 
@@ -304,12 +310,6 @@ class SecurityPipeline:
     def _login(self, operator_id: int) -> str:
         return self._logins.get(operator_id, f"#{operator_id}")
 
-    def _reviewers(self) -> list[str]:
-        with self.app_engine.connect() as conn:
-            rows = conn.execute(select(users.c.login).where(users.c.role == "security",
-                                                            users.c.active.is_(True))).all()
-        return [r[0] for r in rows]
-
     def _retention(self, now: float) -> None:
         """Purge old copies (legal holds excepted) and note how old the source journal's oldest row is."""
         if now - self._retention_at < RETENTION_EVERY_S:
@@ -318,16 +318,3 @@ class SecurityPipeline:
         self.status.journal_oldest_at = self.source.journal_start()
         cutoff = now - self.s.journal_retention_days * 86400
         self.status.purged += self.access.purge(cutoff, self.cases.held_access_ids())
-
-    def _load_cursors(self) -> dict[str, int] | None:
-        with self.app_engine.connect() as conn:
-            rows = dict(conn.execute(select(poller_cursors.c.name, poller_cursors.c.value)).all())
-        return {"access": rows["access"], "signin": rows["signin"]} if "access" in rows and "signin" in rows \
-            else None
-
-    def _save_cursors(self) -> None:
-        with self.app_engine.begin() as conn:
-            for name, value in self.cursors.items():
-                if conn.execute(poller_cursors.update().where(poller_cursors.c.name == name)
-                                .values(value=value)).rowcount == 0:
-                    conn.execute(poller_cursors.insert().values(name=name, value=value))

@@ -22,8 +22,7 @@ class Dormancy:
         if prev is None and op is not None:
             # Nothing in the journal: idle since the journal starts (a fresh install is not a dormancy),
             # and hiring counts as activity (a new account is not a dormant one).
-            start = env.ctx.journal_start()
-            prev = op.hired_at if start is None else max(start, op.hired_at)
+            prev = max((t for t in (env.ctx.journal_start(), op.hired_at) if t is not None), default=None)
         return None if prev is None else ts - prev
 
     def seen(self, operator_id: int, ts: float, op: OperatorInfo | None, env: Env) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain.operators import OperatorInfo
+
 SEARCH = "search"
-RECORD_ACTIONS = frozenset({"view", "edit", "export", "print"})
+ACTIONS = (SEARCH, "view", "edit", "export", "print")  # the journal's actions: the one list, in the pages' order
+RECORD_ACTIONS = frozenset(ACTIONS) - {SEARCH}
 OUTPUT_ACTIONS = frozenset({"export", "print"})
-ACTIONS = RECORD_ACTIONS | {SEARCH}
+__all__ = ["ACTIONS", "OUTPUT_ACTIONS", "RECORD_ACTIONS", "SEARCH", "AccessEvent", "AllowRule", "CitizenInfo", "Hit",
+           "Leave", "OperatorInfo", "Result", "Shift", "SignIn", "TicketLink", "WatchEntry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,21 +38,6 @@ class SignIn:
     login: str
     success: bool
     ip: str
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorInfo:
-    """An employee as the detectors need them (status is the current one)."""
-
-    id: int
-    team_id: int | None
-    role: str
-    status: str
-    hired_at: float
-    terminated_at: float | None
-    surname: str
-    address: str | None
-    citizen_id: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 import pytest
 
 from data_access.appdb import open_app_db
-from data_access.case_repo import CaseRepository, TriageError
+from data_access.case_repo import CaseRepository
+from domain.cases import TriageError, overview
 from domain.detectors.model import Hit
 
 T0 = 1_764_136_800.0
@@ -74,11 +75,48 @@ def test_auto_assign_spreads_new_cases_over_reviewers(cases):
     assert assignees == ["sec1", "sec1", "sec2", "sec2"]
 
 
-def test_metrics_precision_from_closures(cases):
+def test_the_overview_from_stored_cases_gives_precision_0_5_and_1_5_hours_to_close(cases):
     a, b = sorted(cases.record_hits([hit("D04", 60, operator=1), hit("D04", 60, operator=2)], T0))
     cases.close(a, "s", "true_positive", "ok", T0 + 3600)
     cases.close(b, "s", "false_positive", "neighbour is a colleague", T0 + 7200)
-    m = cases.metrics(T0 + 7200)
-    assert m["precision"]["D04"] == {"closed": 2, "precision": 0.5}
-    assert m["timing"]["time_to_close_h"] == 1.5
-    assert m["hits_per_day"] == {"2025-11-26": {"D04": 2}}
+    facts = cases.review_facts(T0 - 86400)
+    assert sorted((c.id, c.status, c.closure) for c in facts.cases) == [(a, "closed", "true_positive"),
+                                                                          (b, "closed", "false_positive")]
+    assert facts.recent_hits == [("D04", T0), ("D04", T0)] and facts.case_detectors == {(a, "D04"), (b, "D04")}
+    m = overview(facts, T0 + 7200, "Europe/Moscow")
+    assert m.precision["D04"] == {"closed": 2, "precision": 0.5}
+    assert m.time_to_close_h == 1.5
+    assert m.hits_per_day["2025-11-26"] == {"D04": 2}
+
+
+def test_hits_before_the_window_are_not_loaded_for_the_chart(cases):
+    cases.record_hits([hit("D04", 60)], T0)
+    assert cases.review_facts(T0 + 1).recent_hits == []
+
+
+def test_a_band_that_does_not_exist_is_refused_rather_than_listing_every_case(cases):
+    cases.record_hits([hit("D01", 10)], T0)
+    with pytest.raises(ValueError):
+        cases.list(min_band="severe")
+
+
+def test_a_triage_step_on_a_case_that_does_not_exist_is_refused(cases):
+    for step in (lambda: cases.assign(99, "sec1", "sec1", T0), lambda: cases.start_review(99, "sec1", T0),
+                 lambda: cases.set_hold(99, True, "sec1", T0), lambda: cases.escalate(99, "sec1", "x", False, T0),
+                 lambda: cases.close(99, "sec1", "duplicate", "same as #1", T0)):
+        with pytest.raises(TriageError, match="no such case"):
+            step()
+
+
+def test_escalating_a_suspected_leak_sets_the_24_and_72_hour_deadlines(cases):
+    from sqlalchemy import select
+
+    from data_access.schema.appdb import incident_log
+
+    [case_id] = cases.record_hits([hit("D12", 50, scope="burst")], T0)
+    incident = cases.escalate(case_id, "sec1", "", True, T0)
+    with cases.engine.connect() as conn:
+        row = conn.execute(select(incident_log).where(incident_log.c.id == incident)).first()
+    assert row.title == f"case {case_id}"
+    assert (row.notify_by - row.created_at).total_seconds() == 24 * 3600
+    assert (row.report_by - row.created_at).total_seconds() == 72 * 3600

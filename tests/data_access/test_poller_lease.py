@@ -59,3 +59,19 @@ def test_the_poller_command_refuses_to_start_beside_a_running_poller(settings, m
     monkeypatch.setenv("HOTLINE_DATA_DIR", settings.data_dir)
     assert app.main(["poller"]) == 3
     assert "another poller (host pbx-dash-1, pid 4242)" in capsys.readouterr().err
+
+
+def test_an_engine_that_lost_its_lease_stops_publishing(settings):
+    from data_access.snapshot_store import InMemorySnapshotStore
+    from poller.engine import LiveEngine
+
+    engine_db = open_app_db(settings.url("app_db"))
+    mine = PollerLease(engine_db, ttl_s=30, me=Holder("e" * 32, "host-e", 1))
+    mine.acquire(1000.0)
+    store = InMemorySnapshotStore()
+    engine = LiveEngine(settings, store, lease=mine)
+    engine.cycle(1001.0)
+    assert store.version() == 1
+    PollerLease(engine_db, ttl_s=30, me=Holder("f" * 32, "host-f", 2)).acquire(1040.0)  # mine expired: taken over
+    engine.cycle(1041.0)
+    assert store.version() == 1 and engine.lease_lost

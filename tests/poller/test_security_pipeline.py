@@ -107,7 +107,7 @@ def test_operators_written_after_the_first_cycle_are_named_on_the_next_cycle_10_
     _operator(sources, 1, "ivanova", "Иванова Анна Петровна")
     _access(sources, 1, 1, now + 5)
     assert pipeline.cycle(now + 10).error is None
-    assert pipeline.names.all()[1]["full_name"] == "Иванова Анна Петровна"
+    assert pipeline.names.all()[1].full_name == "Иванова Анна Петровна"
     [row] = AccessRepository(app_db).page(AccessFilter(), 0, 10)
     assert (row["operator"], row["operator_label"]) == ("ivanova", "Иванова Анна Петровна (ivanova)")
     with app_db.connect() as conn:
@@ -126,6 +126,19 @@ def test_an_unchanged_crm_is_not_read_again_for_names_until_5_minutes_pass(setti
     assert len(reads) == 1
     _operator(sources, 2, "petrov", "Петров Пётр Петрович")
     pipeline.cycle(now + 70)
-    assert len(reads) == 2 and pipeline.names.all()[2]["login"] == "petrov"
+    assert len(reads) == 2 and pipeline.names.all()[2].login == "petrov"
     pipeline.cycle(now + 70 + 300)
     assert len(reads) == 3  # the backstop for edits the signature cannot see (a renamed operator)
+
+
+def test_the_cursors_are_saved_and_a_restart_goes_on_from_them(simulated, tmp_path):
+    from data_access.cursor_repo import CursorRepository
+
+    settings, now = simulated
+    app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
+    first = SecurityPipeline(settings, app_db)
+    first.cycle(now)
+    assert CursorRepository(app_db).load(("access", "signin")) == first.cursors
+    later = SecurityPipeline(settings, app_db)
+    later.cycle(now + 5)
+    assert later.cursors == first.cursors  # nothing new in the journals: the restart starts where the first stopped

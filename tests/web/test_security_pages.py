@@ -196,12 +196,13 @@ def test_odd_reveal_values_are_refused_with_a_message_and_reveal_nothing(web, cl
 # -- names in the access log (issue 8.13) -------------------------------------------------------------------------
 def test_the_access_log_shows_the_operators_name_beside_the_login_and_id(web, client_as):
     from data_access.operator_names import OperatorNames
+    from domain.operators import OperatorInfo
 
     app, _ = web
     _seed_access(app, 3, operator_id=5, login="#5")  # copied before the names reached the app database
     OperatorNames(app.server.extensions["hotline"].app_db).replace_all([
-        {"id": 5, "login": "ivanova", "full_name": "Иванова Анна Петровна", "team_id": 1, "team_name": "Линия 1",
-         "role": "operator"}])
+        OperatorInfo(5, login="ivanova", full_name="Иванова Анна Петровна", team_id=1, team_name="Линия 1",
+                     role="operator")])
     status, text = post(client_as("security"), grid_block_body(app, {"startRow": 0, "endRow": 100}, APPLIED))
     rows = _block_of(text)["rowData"]
     assert status == 200 and len(rows) == 3
@@ -231,7 +232,7 @@ def test_an_unknown_triage_action_is_refused_and_not_written_to_the_trail(web, c
 
 @pytest.mark.parametrize("action", ["x" * 100, "case_close", {"nested": 1}, None, 7, ["close"]])
 def test_the_triage_check_refuses_an_unknown_action_before_anything_else(action):
-    from data_access.case_repo import TriageError
+    from domain.cases import TriageError
     from pages.security_cases import triage_request
 
     with pytest.raises(TriageError, match="unknown action"):
@@ -246,7 +247,7 @@ def test_the_triage_check_keeps_a_known_action_and_its_form():
 
 
 def test_every_triage_button_is_a_known_action_with_a_step():
-    from data_access.case_repo import TRIAGE_ACTIONS
+    from domain.cases import TRIAGE_ACTIONS
     from pages.security_cases import TRIAGE_STEPS, triage_button
 
     assert set(TRIAGE_STEPS) == set(TRIAGE_ACTIONS)

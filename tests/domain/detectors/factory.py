@@ -29,7 +29,8 @@ def operator(oid: int, team: int = TEAM, role: str = "operator", status: str = "
              address: str | None = HOME, citizen_id: int | None = None, hired_at: float = T0 - 365 * DAY,
              terminated_at: float | None = None) -> OperatorInfo:
     """An operator; by default active in team 1, hired a year ago."""
-    return OperatorInfo(oid, team, role, status, hired_at, terminated_at, surname, address, citizen_id)
+    return OperatorInfo(oid, team_id=team, role=role, status=status, hired_at=hired_at, terminated_at=terminated_at,
+                        surname=surname, address=address, citizen_id=citizen_id)
 
 
 def citizen(cid: int, surname: str = "Кузнецов", gender: str | None = "M", address: str | None = None,
