@@ -1,20 +1,22 @@
 """CRM reads of the security pipeline: new access and sign-in rows, and the facts the detectors look up.
 
 Lookups are batched (one IN query per kind per poll) and cached for a few minutes, so the CRM's load depends on
-the journal's growth, never on how many officers are looking.
+the journal's growth, never on how many officers are looking. Every read is raw and converted row by row
+(data_access.tolerant): a bad row is counted in :attr:`SecuritySource.bad` and left out or repaired, never fatal
+to its neighbours.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
 from data_access import tolerant as tv
 from data_access.base import SourceAdapter, describe_error
 from data_access.schema import crm
-from domain.clock import from_utc_naive, utc_naive
+from domain.clock import utc_naive
 from domain.detectors.model import (
     AccessEvent,
     CitizenInfo,
@@ -31,15 +33,6 @@ TICKET_LOOKBACK_S = 38 * 86400
 CACHE_TTL_S = 300.0
 
 
-def _ts(value: datetime | None) -> float | None:
-    return from_utc_naive(value) if value is not None else None
-
-
-def _ticket(r, handlers: dict[int, frozenset[int]] | None = None) -> TicketLink:
-    return TicketLink(r.id, r.citizen_id, r.assignee_id, r.team_id, from_utc_naive(r.created_at), _ts(r.resolved_at),
-                      r.call_id, (handlers or {}).get(r.id, frozenset()))
-
-
 def chunks(values: list, size: int = IN_CHUNK):
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -52,11 +45,13 @@ class SecuritySource(SourceAdapter):
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        self.bad: Counter[str] = Counter()  # journal rows counted as bad, by reason (the compliance view)
+        # Journal and reference rows counted as bad, by reason (the compliance view); each row is counted once.
+        self.bad: Counter[str] = Counter()
         self.bad_log = tv.BadRowLog("security")
         # Per journal, (cursor, last id read): the rows after the cursor up to that id were all counted as bad, so
         # the next read from that cursor starts after them (never twice counted, never stuck on a batch of them).
         self._bad_tail: dict[str, tuple[int, int]] = {}
+        self.reference_log = _OnceLog("security")
 
     def test_connection(self) -> str | None:
         try:
@@ -108,42 +103,51 @@ class SecuritySource(SourceAdapter):
             return _first_time(conn, select(tv.raw(ts)).where(ts >= _EARLIEST).order_by(ts))
 
     # -- reference data -----------------------------------------------------------------------------------------
-    def operators(self) -> tuple[dict[int, OperatorInfo], list[dict]]:
-        """Every operator for the detectors, and their names and teams for the security pages."""
+    # Read raw and converted row by row like the journals. These tables are read again every cycle, so a bad row is
+    # counted (and logged) the first time it is seen only. A row is left out when what identifies it or places it
+    # in time cannot be read; a fact it can do without (an operator's dates, a citizen's birth date or employee
+    # flag, a watch-list entry's end) is read as unknown and the row kept and counted.
+    def _reference(self, conn, query, convert, table: str) -> list:
+        return self.reference_log.convert(tv.read_rows(conn, query), convert, table, self.bad)
+
+    def operators(self) -> list[OperatorInfo]:
+        """Every operator of the CRM with their team (what the detectors judge and the review pages name); an
+        operator whose team is missing is kept, without a team name."""
         o, t = crm.operators, crm.teams
+        query = select(*(tv.raw(c) for c in o.c), tv.raw(t.c.code).label("team_code"),
+                       tv.raw(t.c.name).label("team_name")).outerjoin(t, t.c.id == o.c.team_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(o, t.c.name.label("team_name")).join(t, t.c.id == o.c.team_id)).all()
-        infos = {r.id: OperatorInfo(r.id, r.team_id, r.role, r.status, from_utc_naive(r.hired_at),
-                                    _ts(r.terminated_at), r.surname, r.address, r.citizen_id) for r in rows}
-        names = [{"id": r.id, "login": r.login, "full_name": r.full_name, "team_id": r.team_id,
-                  "team_name": r.team_name, "role": r.role} for r in rows]
-        return infos, names
+            return self._reference(conn, query, _operator, "operators")
 
     def watchlist(self) -> dict[int, list[WatchEntry]]:
         w = crm.watchlist
         out: dict[int, list[WatchEntry]] = {}
+        query = select(*(tv.raw(w.c[n]) for n in ("id", "citizen_id", "category", "until")))
         with self.engine.connect() as conn:
-            for r in conn.execute(select(w)):
-                out.setdefault(r.citizen_id, []).append(WatchEntry(r.citizen_id, r.category, _ts(r.until)))
+            entries = self._reference(conn, query, _watch, "watchlist")
+        for entry in entries:
+            out.setdefault(entry.citizen_id, []).append(entry)
         return out
 
-    def citizens(self, ids: list[int]) -> dict[int, CitizenInfo]:
+    def citizens(self, ids: list[int]) -> dict[int, tuple[CitizenInfo, tuple]]:
+        """Per citizen id: the facts the detectors compare, and (surname, given name, patronymic, birth date) for the
+        masked label. A citizen whose row cannot be read is absent."""
         c = crm.citizens
+        columns = [tv.raw(c.c[n]) for n in ("id", "surname", "gender", "address", "is_employee", "given_name",
+                                               "patronymic", "birth_date")]
         out = {}
         with self.engine.connect() as conn:
             for part in chunks(ids):
-                for r in conn.execute(select(c.c.id, c.c.surname, c.c.gender, c.c.address, c.c.is_employee,
-                                             c.c.given_name, c.c.patronymic, c.c.birth_date)
-                                      .where(c.c.id.in_(part))):
-                    out[r.id] = (CitizenInfo(r.id, r.surname, r.gender, r.address, bool(r.is_employee)),
-                                 (r.surname, r.given_name, r.patronymic, r.birth_date))
+                for info, name in self._reference(conn, select(*columns).where(c.c.id.in_(part)), _citizen,
+                                                  "citizens"):
+                    out[info.id] = (info, name)
         return out
 
     @staticmethod
-    def _handlers(conn, rows) -> dict[int, frozenset[int]]:
+    def _handlers(conn, ids: list[int]) -> dict[int, frozenset[int]]:
         """Who worked on each ticket, from its status history (escalated tickets keep their first operator)."""
         h = crm.ticket_status_history
-        ids, out = [r.id for r in rows], {}
+        out = {}
         for part in chunks(ids):
             found: dict[int, set[int]] = {}
             for ticket_id, operator_id in tv.read_rows(conn, select(h.c.ticket_id, h.c.operator_id).where(
@@ -153,56 +157,56 @@ class SecuritySource(SourceAdapter):
             out.update({k: frozenset(v) for k, v in found.items()})
         return out
 
+    def _tickets(self, conn, queries: list) -> list[TicketLink]:
+        """The tickets of ``queries`` (selects of :data:`_TICKET`) with the operators who worked on them."""
+        fields = [f for query in queries for f in self._reference(conn, query, _ticket_fields, "tickets")]
+        handlers = self._handlers(conn, [f[0] for f in fields])
+        return [TicketLink(*f, handlers.get(f[0], _NOBODY)) for f in fields]
+
     def tickets_of_citizens(self, ids: list[int], now: float) -> dict[int, list[TicketLink]]:
         tk = crm.tickets
-        since = utc_naive(now - TICKET_LOOKBACK_S)
+        recent = or_(tk.c.resolved_at.is_(None), tk.c.resolved_at >= utc_naive(now - TICKET_LOOKBACK_S))
         out: dict[int, list[TicketLink]] = {i: [] for i in ids}
         with self.engine.connect() as conn:
             for part in chunks(ids):
-                rows = conn.execute(select(tk).where(tk.c.citizen_id.in_(part),
-                                                     or_(tk.c.resolved_at.is_(None), tk.c.resolved_at >= since))
-                                    ).all()
-                handlers = self._handlers(conn, rows)
-                for r in rows:
-                    out[r.citizen_id].append(_ticket(r, handlers))
+                for t in self._tickets(conn, [_TICKET.where(tk.c.citizen_id.in_(part), recent)]):
+                    out.setdefault(t.citizen_id, []).append(t)
         return out
 
     def tickets(self, *, ids: list[int] = (), call_ids: list[str] = ()) -> list[TicketLink]:
         tk = crm.tickets
-        rows = []
         with self.engine.connect() as conn:
-            for part in chunks(list(ids)):
-                rows += conn.execute(select(tk).where(tk.c.id.in_(part))).all()
-            for part in chunks(list(call_ids)):
-                rows += conn.execute(select(tk).where(tk.c.call_id.in_(part))).all()
-            handlers = self._handlers(conn, rows)
-        return [_ticket(r, handlers) for r in rows]
+            return self._tickets(conn, [_TICKET.where(tk.c.id.in_(part)) for part in chunks(list(ids))]
+                                 + [_TICKET.where(tk.c.call_id.in_(part)) for part in chunks(list(call_ids))])
 
     def calls_of_operator(self, operator_id: int, lo: float, hi: float) -> list[TicketLink]:
         tk = crm.tickets
+        query = _TICKET.where(tk.c.assignee_id == operator_id, tk.c.call_id.is_not(None),
+                              tk.c.created_at >= utc_naive(lo), tk.c.created_at <= utc_naive(hi))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(tk).where(tk.c.assignee_id == operator_id, tk.c.call_id.is_not(None),
-                                                 tk.c.created_at >= utc_naive(lo), tk.c.created_at <= utc_naive(hi)))
-            return [_ticket(r) for r in rows]
+            return [TicketLink(*f) for f in self._reference(conn, query, _ticket_fields, "tickets")]
 
     def schedules(self, operator_ids: list[int], lo: float, hi: float) -> tuple[dict, dict]:
         """Shifts overlapping [lo, hi] and leaves overlapping the last 31 days before hi, per operator."""
         sh, lv = crm.shifts, crm.leaves
         shifts: dict[int, list[Shift]] = {i: [] for i in operator_ids}
         leaves: dict[int, list[Leave]] = {i: [] for i in operator_ids}
+        shift_cols = [tv.raw(c) for c in (sh.c.id, sh.c.operator_id, sh.c.starts_at, sh.c.ends_at)]
+        leave_cols = [tv.raw(c) for c in (lv.c.id, lv.c.operator_id, lv.c.starts_at, lv.c.ends_at, lv.c.kind)]
         with self.engine.connect() as conn:
             for part in chunks(operator_ids):
-                for r in conn.execute(select(sh).where(sh.c.operator_id.in_(part), sh.c.ends_at >= utc_naive(lo),
-                                                       sh.c.starts_at <= utc_naive(hi))):
-                    shifts[r.operator_id].append(Shift(r.operator_id, from_utc_naive(r.starts_at),
-                                                       from_utc_naive(r.ends_at)))
-                for r in conn.execute(select(lv).where(lv.c.operator_id.in_(part),
-                                                       lv.c.ends_at >= utc_naive(hi - 31 * 86400))):
-                    leaves[r.operator_id].append(Leave(r.operator_id, from_utc_naive(r.starts_at),
-                                                       from_utc_naive(r.ends_at), r.kind))
+                for s in self._reference(conn, select(*shift_cols).where(
+                        sh.c.operator_id.in_(part), sh.c.ends_at >= utc_naive(lo), sh.c.starts_at <= utc_naive(hi)),
+                        _shift, "shifts"):
+                    shifts.setdefault(s.operator_id, []).append(s)
+                for leave in self._reference(conn, select(*leave_cols).where(
+                        lv.c.operator_id.in_(part), lv.c.ends_at >= utc_naive(hi - 31 * 86400)), _leave, "leaves"):
+                    leaves.setdefault(leave.operator_id, []).append(leave)
         return shifts, leaves
 
     def last_signin_before(self, operator_id: int, ts: float) -> float | None:
+        """The last successful sign-in before ``ts`` (a row whose time is not one is passed over, and counted when
+        the journal itself is read)."""
         s = crm.sign_in_events
         with self.engine.connect() as conn:
             return _first_time(conn, select(tv.raw(s.c.ts)).where(
@@ -234,6 +238,92 @@ def _access(r, notes) -> AccessEvent:
 def _signin(r, notes) -> SignIn:
     return SignIn(r.id, tv.utc_ts(r.ts, "ts"), tv.opt_integer(r.operator_id, "operator_id"),
                   tv.text(r.login, 80, "login", notes), tv.flag(r.success, "success"), tv.text(r.ip, 45, "ip", notes))
+
+
+class _OnceLog(tv.BadRowLog):
+    """A :class:`~data_access.tolerant.BadRowLog` that counts and logs each row once: reference rows are read
+    again every cycle, and a citizen's bad surname must not be counted at every lookup."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self._seen: set[str] = set()
+
+    def note(self, bad: Counter, reason: str, where: str, detail: str = "", count: int = 1) -> None:
+        if where not in self._seen:
+            self._seen.add(where)
+            super().note(bad, reason, where, detail, count)
+
+
+def _or_none(coerce, value: object, column: str, notes: list[tuple[str, str]]):
+    """``coerce(value, column)``; a value it refuses is a fact the row can do without: None, and the row noted."""
+    try:
+        return coerce(value, column)
+    except tv.BadValue as exc:
+        notes.append((exc.reason, column))
+        return None
+
+
+def _birth_date(value: object, notes: list[tuple[str, str]]) -> date | None:
+    """A citizen's birth date: a date from PostgreSQL, ISO text from SQLite (it only dates the masked label)."""
+    if value is None or type(value) is date:
+        return value
+    if type(value) is str:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    notes.append(("bad_time", "birth_date"))
+    return None
+
+
+def _operator(r, notes) -> OperatorInfo:
+    return OperatorInfo(
+        tv.integer(r.id, "id"), member_name=tv.text(r.member_name, 80, "member_name", notes),
+        full_name=tv.text(r.full_name, 200, "full_name", notes), team=tv.text(r.team_code, 40, "team code", notes),
+        team_name=tv.text(r.team_name, 200, "team name", notes), team_id=tv.integer(r.team_id, "team_id"),
+        login=tv.text(r.login, 80, "login", notes), role=tv.text(r.role, 20, "role", notes),
+        status=tv.text(r.status, 20, "status", notes), hired_at=_or_none(tv.utc_ts, r.hired_at, "hired_at", notes),
+        terminated_at=_or_none(tv.opt_utc_ts, r.terminated_at, "terminated_at", notes),
+        surname=tv.text(r.surname, 100, "surname", notes), address=tv.opt_text(r.address, 300, "address", notes),
+        citizen_id=tv.opt_integer(r.citizen_id, "citizen_id"))
+
+
+def _watch(r, notes) -> WatchEntry:
+    # An end that is not a time keeps the entry active: a watched record is never unwatched by a bad value.
+    return WatchEntry(tv.integer(r.citizen_id, "citizen_id"), tv.text(r.category, 30, "category", notes),
+                      _or_none(tv.opt_utc_ts, r.until, "until", notes))
+
+
+def _citizen(r, notes) -> tuple[CitizenInfo, tuple]:
+    surname = tv.text(r.surname, 100, "surname", notes)
+    info = CitizenInfo(tv.integer(r.id, "id"), surname, tv.opt_text(r.gender, 1, "gender", notes),
+                       tv.opt_text(r.address, 300, "address", notes),
+                       bool(_or_none(tv.flag, r.is_employee, "is_employee", notes)))
+    return info, (surname, tv.text(r.given_name, 100, "given_name", notes),
+                  tv.opt_text(r.patronymic, 100, "patronymic", notes), _birth_date(r.birth_date, notes))
+
+
+def _ticket_fields(r, notes) -> tuple:
+    """A ticket's TicketLink fields but its handlers."""
+    return (tv.integer(r.id, "id"), tv.opt_integer(r.citizen_id, "citizen_id"),
+            tv.opt_integer(r.assignee_id, "assignee_id"), tv.opt_integer(r.team_id, "team_id"),
+            tv.utc_ts(r.created_at, "created_at"), tv.opt_utc_ts(r.resolved_at, "resolved_at"),
+            tv.opt_text(r.call_id, 80, "call_id", notes))
+
+
+def _shift(r, notes) -> Shift:
+    return Shift(tv.integer(r.operator_id, "operator_id"), tv.utc_ts(r.starts_at, "starts_at"),
+                 tv.utc_ts(r.ends_at, "ends_at"))
+
+
+def _leave(r, notes) -> Leave:
+    return Leave(tv.integer(r.operator_id, "operator_id"), tv.utc_ts(r.starts_at, "starts_at"),
+                 tv.utc_ts(r.ends_at, "ends_at"), tv.text(r.kind, 20, "kind", notes))
+
+
+_TICKET = select(*(tv.raw(crm.tickets.c[n]) for n in ("id", "citizen_id", "assignee_id", "team_id", "created_at",
+                                                      "resolved_at", "call_id")))
+_NOBODY: frozenset[int] = frozenset()
 
 
 class DataTimeCache:
