@@ -14,6 +14,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_services": ("Сервисы", "Services"),
     "nav_alerts": ("Оповещения", "Alerts"),
     "theme_dark": ("Тёмная тема", "Dark theme"),
+    "sign_out": ("Выйти", "Sign out"),
     "theme_light": ("Светлая тема", "Light theme"),
     "data_age": ("Данные", "Data"),
     "data_age_help": ("Сколько секунд назад опрошены источники. Если больше порога — экран помечается как устаревший.",
@@ -193,6 +194,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "time_to_close": ("Закрытие (медиана)", "Time to close (median)"),
     "open_by_band_age": ("Открытые случаи по уровню и возрасту", "Open cases by band and age"),
     "hits_per_day": ("Срабатывания по дням и правилам", "Alerts per day per detector"),
+    "hits_none": ("За последние 14 дней правила ещё не срабатывали.",
+                  "No detector has fired in the last 14 days yet."),
+    "precision_none": ("Ни один случай ещё не закрыт с итогом разбора.",
+                       "No case has been closed with a verdict yet."),
+    "teams_none": ("За 7 дней обращений к записям ещё нет.", "No record accesses in the last 7 days yet."),
+    "team_unknown": ("группа не известна", "team unknown"),
+    "hours": ("{h} ч", "{h} h"),
+    "time_to_assign_help": ("Медиана часов от создания случая до назначения исполнителя (по всем случаям).",
+                            "Median hours from a case's creation to its assignment (over all cases)."),
+    "time_to_close_help": ("Медиана часов от создания случая до его закрытия (по всем случаям).",
+                           "Median hours from a case's creation to its closure (over all cases)."),
     "precision_by_detector": ("Точность правил (по итогам разбора)", "Precision per detector (from closures)"),
     "closed_cases": ("Закрыто", "Closed"),
     "precision": ("Точность", "Precision"),
@@ -204,6 +216,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "retention_over": ("Журнал хранит записи дольше срока — нарушение политики (152-ФЗ).",
                        "The journal keeps rows beyond the period: a policy violation (152-FZ)."),
     "retention_ok": ("Срок хранения соблюдается.", "Retention is respected."),
+    "retention_unknown": ("Журнал CRM ещё пуст: срок хранения будет проверен по его первой записи.",
+                          "The CRM's journal is still empty: retention is checked from its first row."),
+    "case_history": ("История случая", "Case history"),
+    "action_search": ("поиск", "search"),
+    "action_view": ("просмотр", "view"),
+    "action_edit": ("изменение", "edit"),
+    "action_export": ("выгрузка", "export"),
+    "action_print": ("печать", "print"),
+    "reason_ticket": ("обращение", "ticket"),
+    "reason_call": ("звонок", "call"),
+    "reason_team_ticket": ("обращение группы", "team's ticket"),
+    "reason_search": ("поиск", "search"),
+    "reason_none": ("нет основания", "none"),
+    "reason_pending": ("ждёт проверки", "pending"),
+    "reason_no_citizen": ("без гражданина", "no citizen"),
+    "reason_unknown_action": ("неизвестное действие", "unknown action"),
+    "reason_invalid": ("неверная строка", "invalid row"),
+    "event_created": ("создан", "created"),
+    "event_assigned": ("назначен", "assigned"),
+    "event_review": ("проверка начата", "review started"),
+    "event_closed": ("закрыт", "closed"),
+    "event_reopened": ("открыт снова", "reopened"),
+    "event_hold": ("удержание включено", "legal hold on"),
+    "event_hold_released": ("удержание снято", "legal hold off"),
+    "event_escalated": ("передан в журнал инцидентов", "escalated"),
+    "event_allow_rule": ("создано исключение", "allow-rule made"),
     "detectors_state": ("Детекторы", "Detectors"),
     "audit_actor": ("Пользователь", "User"),
     "audit_role": ("Роль", "Role"),
@@ -252,6 +290,12 @@ def t(key: str, lang: str) -> str:
         metric = QUEUE.get(key)
         return metric.label(lang) if metric else key
     return pair[1] if lang == "en" else pair[0]
+
+
+def t_code(kind: str, code: str, lang: str) -> str:
+    """The label of a stored code (an action, a verdict's reason, a case event) in ``lang``; an unknown code as is."""
+    pair = STRINGS.get(f"{kind}_{code}")
+    return code if pair is None else pair[1] if lang == "en" else pair[0]
 
 
 def norm_lang(lang: str | None, default: str = "ru") -> str:

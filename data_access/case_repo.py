@@ -58,12 +58,6 @@ def _case(r) -> dict:
             "legal_hold": bool(r.legal_hold), "incident_id": r.incident_id}
 
 
-def _hit(h) -> dict:
-    return {"detector": h.detector, "ts": iso_utc(from_utc_naive(h.ts)), "points": h.points,
-            "reason_ru": h.reason_ru, "reason_en": h.reason_en, "access_ids": json.loads(h.access_ids),
-            "citizen_ids": json.loads(h.citizen_ids), "signin_ids": json.loads(h.signin_ids)}
-
-
 class CaseRepository:
     """Cases and their evidence. The poller records hits; security officers triage."""
 
@@ -143,12 +137,14 @@ class CaseRepository:
 
     # -- reading --------------------------------------------------------------------------------------------
     def get(self, case_id: int) -> dict | None:
+        """A case with its hits (as detector hits) and its history."""
         with self.engine.connect() as conn:
             row = conn.execute(select(C).where(C.c.id == case_id)).first()
             if row is None:
                 return None
             case = _case(row)
-            case["hits"] = [_hit(h) for h in conn.execute(select(H).where(H.c.case_id == case_id).order_by(H.c.ts))]
+            case["hits"] = [_hit_from_row(h, row.operator_id, row.day)
+                            for h in conn.execute(select(H).where(H.c.case_id == case_id).order_by(H.c.ts))]
             case["events"] = [{"ts": iso_utc(from_utc_naive(e.ts)), "actor": e.actor, "action": e.action,
                                "detail": e.detail}
                               for e in conn.execute(select(V).where(V.c.case_id == case_id).order_by(V.c.id))]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, timezone
 
+from domain.clock import next_day_start, parse_iso
+
 MAX_FILTER_TEXT = 64
 MAX_ID_DIGITS = 12
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -56,21 +58,21 @@ def filter_choice(value: object, choices: tuple[str, ...], name: str) -> str | N
     return text
 
 
-def filter_date(value: object, name: str, end: bool = False) -> float | None:
-    """An ISO date or time as a UTC epoch (an end date includes its whole day); None when empty."""
+def filter_date(value: object, name: str, end: bool = False, tz: str = "UTC") -> float | None:
+    """An ISO date or time as a UTC epoch; a date or time without a zone is in ``tz`` (the hotline's days), and an
+    end date includes its whole day. None when empty."""
     text = filter_text(value, name)
     if text is None:
         return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = parse_iso(text, tz)
     except ValueError:
         raise FilterError(f"{name}: a date such as 2026-11-26 is expected") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    if not EARLIEST <= parsed <= LATEST:
+    if not EARLIEST <= parsed.replace(tzinfo=timezone.utc) <= LATEST:  # the date as written, whatever its zone
         raise FilterError(f"{name}: a date from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}")
-    ts = parsed.timestamp()
-    return ts + 86400 if end and len(text) == 10 else ts
+    if end and len(text) == 10:
+        return next_day_start(parsed.timestamp(), tz)
+    return parsed.timestamp()
 
 
 def filter_period(since: float | None, until: float | None) -> None:

@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import time
-from datetime import date, timedelta
 
 import dash
 import dash_ag_grid as dag
@@ -19,9 +18,10 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.charts import theme_neutral
 from components.format import local_time
-from components.i18n import norm_lang, t
+from components.i18n import norm_lang, t, t_code
 from data_access.access_repo import MAX_OFFSET, MAX_PAGE, AccessFilter, FilterError
 from data_access.filters import filter_int, filter_text
+from domain.clock import day_add, iso_utc, local_day
 from domain.detectors.model import ACTIONS
 from web.access import page_callback
 from web.auth import audit
@@ -37,17 +37,18 @@ MAX_REASON = 300
 
 
 def filter_form(lang: str) -> html.Div:
-    today = date.today()
+    today = local_day(time.time(), ctx().settings.tz)  # the hotline's today (HOTLINE_TZ), not the server's
     field = lambda label, component: html.Div([dbc.Label(t(label, lang)), component])  # noqa: E731
     return html.Div(className="panel filters", children=[
-        field("since_date", dcc.Input(id=ids.ACC_SINCE, type="date", value=(today - timedelta(days=1)).isoformat(),
-                                 className="form-control")),
-        field("until", dcc.Input(id=ids.ACC_UNTIL, type="date", value=today.isoformat(), className="form-control")),
+        field("since_date", dcc.Input(id=ids.ACC_SINCE, type="date", value=day_add(today, -1),
+                                      className="form-control")),
+        field("until", dcc.Input(id=ids.ACC_UNTIL, type="date", value=today, className="form-control")),
         field("operator", dcc.Input(id=ids.ACC_OPERATOR, placeholder=t("operator_hint", lang), maxLength=64,
                                     className="form-control", debounce=True)),
         field("citizen_id", dcc.Input(id=ids.ACC_CITIZEN, placeholder="12345", maxLength=64,
                                       className="form-control", debounce=True)),
-        field("action", dcc.Dropdown(id=ids.ACC_ACTION, options=[{"label": a, "value": a} for a in ACTIONS])),
+        field("action", dcc.Dropdown(id=ids.ACC_ACTION, options=[{"label": t_code("action", a, lang), "value": a}
+                                                                 for a in ACTIONS])),
         field("explained", dcc.Dropdown(id=ids.ACC_EXPLAINED, options=[
             {"label": t("explained_yes", lang), "value": "yes"}, {"label": t("explained_no", lang), "value": "no"}])),
         html.Div([dbc.Button(t("apply", lang), id=ids.ACC_APPLY, color="primary", className="mt-4 me-2"),
@@ -58,14 +59,14 @@ def filter_form(lang: str) -> html.Div:
 
 def columns(lang: str) -> list[dict]:
     return [{"field": "time", "headerName": t("time", lang), "minWidth": 150},
-            {"field": "operator_label", "headerName": t("operator", lang), "minWidth": 200},
+            {"field": "operator_label", "headerName": t("operator", lang), "minWidth": 280},
             {"field": "operator_id", "headerName": t("operator_id", lang), "width": 110},
             {"field": "citizen", "headerName": t("citizen", lang)},
             {"field": "citizen_id", "headerName": "ID", "width": 100},
-            {"field": "action", "headerName": t("action", lang), "width": 100},
+            {"field": "action_label", "headerName": t("action", lang), "width": 110},
             {"field": "explained_label", "headerName": t("explained", lang), "width": 120,
              "cellClassRules": {"text-danger fw-bold": "params.data && !params.data.explained"}},
-            {"field": "reason", "headerName": t("reason", lang), "width": 120},
+            {"field": "reason_label", "headerName": t("reason", lang), "width": 140},
             {"field": "ticket_id", "headerName": t("ticket", lang), "width": 110},
             {"field": "call_id", "headerName": t("call", lang)},
             {"field": "ip", "headerName": "IP", "width": 130}]
@@ -121,7 +122,7 @@ def _parse(values: object) -> AccessFilter:
             raise FilterError("operator: nobody with that login or name")
         operator = str(found[0])
     return AccessFilter.parse(fields["since"], fields["until"], operator, fields["citizen"], fields["action"],
-                              fields["explained"])
+                              fields["explained"], ctx().settings.tz)
 
 
 def _block(request: object) -> tuple[int, int]:
@@ -149,6 +150,7 @@ def _refusal(exc: FilterError, lang: str) -> dbc.Alert:
 def _display(rows: list[dict], lang: str) -> list[dict]:
     tz = ctx().settings.tz
     return [{**r, "time": local_time(r["ts"], tz, "%d.%m %H:%M:%S"),
+             "action_label": t_code("action", r["action"], lang), "reason_label": t_code("reason", r["reason"], lang),
              "explained_label": t("explained_yes" if r["explained"] else "explained_no", lang)} for r in rows]
 
 
@@ -202,10 +204,13 @@ def timeline(flt: AccessFilter, lang: str):
     for explained, colour in ((True, "#2fd37a"), (False, "#ff4a4a")):
         part = [r for r in rows if r["explained"] == explained]
         fig.add_scatter(x=[local_time(r["ts"], tz, "%Y-%m-%d %H:%M:%S") for r in part],
-                        y=[r["action"] for r in part], mode="markers", marker={"color": colour, "size": 7},
+                        y=[t_code("action", r["action"], lang) for r in part], mode="markers",
+                        marker={"color": colour, "size": 7},
                         name=t("explained_yes" if explained else "explained_no", lang),
                         text=[r["citizen"] for r in part])
     theme_neutral(fig, 260)
+    fig.update_layout(margin={"l": 90})  # the actions' names in Russian
+    fig.update_xaxes(tickformat="%d.%m %H:%M")  # plotly's default names the month in English
     return [html.H3(t("operator_timeline", lang)), dcc.Graph(figure=fig, config={"displayModeBar": False},
                                                              id="acc-timeline-graph")]
 
@@ -252,7 +257,7 @@ def export_csv(_n, values, lang):
     digest = hashlib.sha256(content).hexdigest()
     applied = {name: values.get(name) for name in FIELDS}  # the browser's copy may carry more: it is not kept
     audit("export", "access_log", {"filter": applied, "rows": len(rows), "sha256": digest})
-    name = f"access-log-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+    name = f"access-log-{local_time(iso_utc(time.time()), ctx().settings.tz, '%Y%m%d-%H%M%S')}.csv"
     note = dbc.Alert([t("exported", lang).format(n=len(rows)), html.Code(digest, id="export-sha")], color="success")
     return dcc.send_bytes(content, name), note
 

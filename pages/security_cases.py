@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.format import local_time
 from components.grids import col, grid
-from components.i18n import norm_lang, t
+from components.i18n import norm_lang, t, t_code
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from domain.bands import BANDS
 from domain.cases import (
@@ -29,6 +29,7 @@ from domain.cases import (
     allowable,
 )
 from domain.clock import iso_epoch
+from domain.detectors.scoring import case_reasons
 from domain.operators import OperatorInfo, operator_label
 from web.access import page_callback
 from web.auth import audit
@@ -125,12 +126,13 @@ def select_case(rows):
 
 
 def evidence_table(case: dict, lang: str) -> html.Div:
-    ids_ = sorted({i for h in case["hits"] for i in h["access_ids"]})
+    ids_ = sorted({i for h in case["hits"] for i in h.access_ids})
     rows = ctx().access().rows_by_ids(ids_)
     tz = ctx().settings.tz
     head = html.Tr([html.Th(t(k, lang)) for k in ("time", "citizen", "action", "explained", "ticket", "ip")])
     body = [html.Tr([html.Td(local_time(r["ts"], tz, "%d.%m %H:%M:%S")), html.Td(r["citizen"]),
-                     html.Td(r["action"]), html.Td(t("explained_yes" if r["explained"] else "explained_no", lang)),
+                     html.Td(t_code("action", r["action"], lang)),
+                     html.Td(t("explained_yes" if r["explained"] else "explained_no", lang)),
                      html.Td(r["ticket_id"] or ""), html.Td(r["ip"])]) for r in rows[:300]]
     note = html.Div(t("evidence_purged", lang), className="muted") if len(rows) < len(ids_) else ""
     return html.Div([html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="case-evidence"), note])
@@ -139,7 +141,6 @@ def evidence_table(case: dict, lang: str) -> html.Div:
 def detail(case: dict, lang: str) -> html.Div:
     who = ctx().names().all().get(case["operator_id"])
     tz = ctx().settings.tz
-    reasons = sorted(case["hits"], key=lambda h: -h["points"])
     actions = triage_controls(case, lang)
     return html.Div(className="panel", id="case-panel", children=[
         html.H3([f"#{case['id']} · {_operator(who, case['operator_id'])} · "
@@ -149,14 +150,15 @@ def detail(case: dict, lang: str) -> html.Div:
                   f" · {t('assignee', lang)}: {case['assignee'] or '—'}",
                   f" · {t('legal_hold', lang)}: {t('yes', lang) if case['legal_hold'] else '—'}",
                   f" · {t('incident', lang)}: {case['incident_id'] or '—'}",
-                  f" · {t('closure', lang)}: {case['closure'] or '—'}"], className="mb-2"),
+                  f" · {t('closure', lang)}: {t('closure_' + case['closure'], lang) if case['closure'] else '—'}"],
+                 className="mb-2"),
         html.H4(t("reasons", lang), className="h6"),
-        html.Ul([html.Li(f"{h['detector']} (+{h['points']}): {h['reason_en' if lang == 'en' else 'reason_ru']}")
-                 for h in reasons], id="case-reasons"),
+        html.Ul([html.Li(line) for line in case_reasons(case["hits"], lang)], id="case-reasons"),
         html.H4(t("evidence", lang), className="h6"), evidence_table(case, lang),
         html.H4(t("triage", lang), className="h6 mt-3"), actions,
-        html.H4(t("history", lang), className="h6 mt-3"),
-        html.Ul([html.Li(f"{local_time(e['ts'], tz, '%d.%m %H:%M')} · {e['actor']} · {e['action']} {e['detail']}")
+        html.H4(t("case_history", lang), className="h6 mt-3"),
+        html.Ul([html.Li(f"{local_time(e['ts'], tz, '%d.%m %H:%M')} · {e['actor']} · "
+                         f"{t_code('event', e['action'], lang)} {e['detail']}")
                  for e in case["events"]], id="case-events"),
     ])
 
@@ -164,7 +166,7 @@ def detail(case: dict, lang: str) -> html.Div:
 def triage_controls(case: dict, lang: str) -> html.Div:
     btn = lambda action, color: dbc.Button(t(f"do_{action}", lang), id=triage_button(action),  # noqa: E731
                                            color=color, size="sm", className="me-2 mb-2")
-    detectors = sorted({h["detector"] for h in case["hits"]})
+    detectors = sorted({h.detector for h in case["hits"]})
     return html.Div([
         html.Div([btn("assign_me", "secondary"), btn("review", "primary"), btn("hold", "secondary"),
                   btn("escalate", "danger")]),
@@ -321,7 +323,7 @@ def _escalate(cases, r: TriageRequest, me: str, now: float) -> dict:
 
 def _allow(cases, r: TriageRequest, me: str, now: float) -> dict:
     case = _existing(cases, r.case_id)
-    detector = allowable(r.detector, (h["detector"] for h in case["hits"]))
+    detector = allowable(r.detector, (h.detector for h in case["hits"]))
     operator_id = case["operator_id"] if r.scope == "operator" else None
     who = ctx().names().all().get(case["operator_id"]) if r.scope == "team" else None
     team_id = who.team_id if who else None

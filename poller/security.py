@@ -311,10 +311,15 @@ class SecurityPipeline:
         return self._logins.get(operator_id, f"#{operator_id}")
 
     def _retention(self, now: float) -> None:
-        """Purge old copies (legal holds excepted) and note how old the source journal's oldest row is."""
-        if now - self._retention_at < RETENTION_EVERY_S:
+        """Note how old the source journal's oldest row is, and purge old copies (legal holds excepted).
+
+        The oldest row is looked for every cycle until the journal has one (a fresh demo starts with an empty
+        CRM: the overview said "oldest row: —" for an hour), then hourly with the purge."""
+        due = now - self._retention_at >= RETENTION_EVERY_S
+        if due or self.status.journal_oldest_at is None:
+            self.status.journal_oldest_at = self.source.journal_start()
+        if not due:
             return
         self._retention_at = now
-        self.status.journal_oldest_at = self.source.journal_start()
         cutoff = now - self.s.journal_retention_days * 86400
         self.status.purged += self.access.purge(cutoff, self.cases.held_access_ids())

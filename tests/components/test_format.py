@@ -25,3 +25,10 @@ def test_pct():
 ])
 def test_short_name_for_an_operator_tile(full, short):
     assert short_name(full) == short
+
+
+def test_a_median_of_1_5_hours_reads_1_5_ch_and_a_missing_one_reads_the_dash_alone():
+    from components.format import hours
+
+    assert (hours(1.5, "ru"), hours(1.5, "en"), hours(0.0, "ru")) == ("1.5 ч", "1.5 h", "0.0 ч")
+    assert hours(None, "ru") == hours(None, "en") == "—"

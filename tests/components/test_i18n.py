@@ -12,3 +12,14 @@ def test_the_5_bands_4_states_4_closures_and_6_triage_actions_have_both_labels()
     assert len(keys) == 5 + 4 + 5 + 4 + 6
     missing = [k for k in keys if k not in STRINGS or not all(STRINGS[k])]
     assert missing == []
+
+
+def test_the_5_journal_actions_and_9_case_events_read_in_both_languages_and_an_unknown_code_reads_as_is():
+    from components.i18n import t_code
+    from domain.detectors.model import ACTIONS
+
+    events = ("created", "reopened", "assigned", "review", "closed", "hold", "hold_released", "escalated",
+              "allow_rule")
+    assert [t_code("action", a, "ru") for a in ACTIONS] == ["поиск", "просмотр", "изменение", "выгрузка", "печать"]
+    assert [e for e in events if f"event_{e}" not in STRINGS] == []
+    assert t_code("reason", "call", "ru") == "звонок" and t_code("reason", "someday", "ru") == "someday"

@@ -78,3 +78,23 @@ def test_access_times_of_one_operator_in_a_window(repo):
     repo.add([_row(i, operator=1 + i % 2) for i in range(1, 21)])
     assert repo.access_times(1, T0 + 4, T0 + 10) == [T0 + 4, T0 + 6, T0 + 8]
     assert repo.access_times(3, T0, T0 + 100) == []
+
+
+def test_the_team_of_rows_copied_before_the_names_comes_from_the_names_copy(repo):
+    from data_access.operator_names import OperatorNames
+    from domain.operators import OperatorInfo
+
+    repo.add([{**_row(i, operator=1), "team_id": None} for i in range(1, 4)] + [_row(9, operator=2)])
+    OperatorNames(repo.engine).replace_all([OperatorInfo(1, login="op1", full_name="Иванова А. П.", team_id=3,
+                                                         team_name="Линия 3"),
+                                            OperatorInfo(4, login="op4", full_name="Петров П. П.", team_id=5,
+                                                         team_name="Линия 5")])
+    teams = {r["team_id"]: (r["team_name"], r["touches"]) for r in repo.explained_rate_by_team("2025-11-01")}
+    # operator 2 left the CRM: the team noted with the counts (5) stands in, named after its other member
+    assert teams == {3: ("Линия 3", 3), 5: ("Линия 5", 1)}
+
+
+def test_a_date_filter_is_a_whole_day_in_the_hotlines_zone():
+    flt = AccessFilter.parse(since="2025-11-26", until="2025-11-26", tz="Europe/Moscow")
+    assert (flt.since, flt.until) == (T0 - 9 * 3600, T0 + 15 * 3600)  # Moscow midnight to midnight, in UTC
+    assert AccessFilter.parse(since="2025-11-26T06:00:00Z", tz="Europe/Moscow").since == T0

@@ -131,6 +131,16 @@ def test_an_unchanged_crm_is_not_read_again_for_names_until_5_minutes_pass(setti
     assert len(reads) == 3  # the backstop for edits the signature cannot see (a renamed operator)
 
 
+def test_the_journals_oldest_row_is_known_10_seconds_after_the_first_row_arrives_not_an_hour_later(settings, sources,
+                                                                                                     tmp_path):
+    now = time.time()
+    pipeline = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    assert pipeline.cycle(now).journal_oldest_at is None  # a fresh demo: the CRM's journal is still empty
+    _operator(sources, 1, "ivanova", "Иванова Анна Петровна")
+    _access(sources, 1, 1, now + 5)
+    assert pipeline.cycle(now + 10).journal_oldest_at == pytest.approx(now + 5, abs=1)
+
+
 def test_the_cursors_are_saved_and_a_restart_goes_on_from_them(simulated, tmp_path):
     from data_access.cursor_repo import CursorRepository
 

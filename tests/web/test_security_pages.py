@@ -320,3 +320,100 @@ def test_an_odd_alert_id_acknowledges_nothing_and_is_not_an_error(web, client_as
     status, _text = post(client_as("supervisor"), ack_body(app, alert_id))
     assert status in (200, 204, REFUSED_BY_THE_GUARD)
     assert app.server.extensions["hotline"].audit.page(action="alert_ack")[1] == 0
+
+
+# -- the overview on a fresh demo and with data (issue 9.10) ---------------------------------------------------------
+def _hit_at(detector: str, ts: float):
+    """A 60-point hit of operator 7 at ``ts``, on its Moscow day."""
+    from domain.clock import local_day
+    from domain.detectors.model import Hit
+
+    return Hit(detector, 7, local_day(ts, "Europe/Moscow"), ts, 60, "VIP", "VIP", (1,), (100,))
+
+
+def _overview(app, client, lang="ru") -> str:
+    status, text = post(client, body(app, "sec-overview", {"tick": 0, "lang": lang}))
+    assert status == 200
+    return text
+
+
+@pytest.mark.parametrize("lang, words", [("ru", ["За последние 14 дней правила ещё не срабатывали",
+                                                 "Ни один случай ещё не закрыт", "За 7 дней обращений",
+                                                 "Журнал CRM ещё пуст"]),
+                                        ("en", ["No detector has fired in the last 14 days yet",
+                                                "No case has been closed with a verdict yet",
+                                                "No record accesses in the last 7 days yet",
+                                                "The CRM's journal is still empty"])])
+def test_a_fresh_overview_says_in_words_that_there_is_nothing_yet_instead_of_an_empty_chart(web, client_as, lang,
+                                                                                             words):
+    app, _ = web
+    text = _overview(app, client_as("security"), lang)
+    assert all(w in text for w in words)
+    assert "sec-hits-graph" not in text and '"range"' not in text and "Retention is respected" not in text
+
+
+def test_a_missing_median_reads_as_the_dash_alone_and_1_5_hours_reads_1_5_ch(web, client_as):
+    import time
+
+    app, _ = web
+    client = client_as("security")
+    text = _overview(app, client)
+    assert "— h" not in text and "— ч" not in text
+    cases = app.server.extensions["hotline"].cases()
+    now = time.time()
+    [case_id] = cases.record_hits([_hit_at("D06", now - 2 * 3600)], now - 2 * 3600)
+    cases.assign(case_id, "sec", "sec", now - 2 * 3600)
+    cases.close(case_id, "sec", "true_positive", "confirmed", now - 3600 / 2)
+    text = _overview(app, client)
+    assert "0.0 ч" in text and "1.5 ч" in text and "sec-hits-graph" in text
+    assert "1.5 h" in _overview(app, client, "en")
+
+
+def test_the_team_column_names_the_team_of_rows_copied_before_the_names_arrived(web, client_as):
+    import time
+
+    from data_access.access_repo import AccessRepository
+    from data_access.operator_names import OperatorNames
+    from domain.clock import local_day
+    from domain.operators import OperatorInfo
+
+    app, _ = web
+    db = app.server.extensions["hotline"].app_db
+    now = time.time()
+    AccessRepository(db).add([
+        {"id": i, "ts": now - 60, "day": local_day(now, "Europe/Moscow"), "operator_id": 5, "operator_login": "#5",
+         "team_id": None, "citizen_id": 9, "citizen_masked": "И***в И.", "action": "view", "ticket_id": None,
+         "call_id": None, "ip": "10.0.0.1", "explained": i > 1, "reason": "ticket" if i > 1 else "none"}
+        for i in range(1, 5)])
+    OperatorNames(db).replace_all([OperatorInfo(5, login="ivanova", full_name="Иванова Анна Петровна", team_id=3,
+                                                team_name="Общие вопросы: группа 1")])
+    text = _overview(app, client_as("security"))
+    assert "Общие вопросы: группа 1" in text and "75.0%" in text
+
+
+def test_a_case_with_3_unexplained_views_and_a_relative_lists_2_reasons_strongest_first(web, client_as):
+    from domain.detectors.model import Hit
+
+    app, _ = web
+    hits = [Hit("D01", 7, "2025-11-26", 1_764_136_800.0 + i, 10, f"просмотр записи №{i}", f"view of #{i}", (i,),
+                (100 + i,), scope=f"c{100 + i}") for i in (1, 2, 3)]
+    hits.append(Hit("D04", 7, "2025-11-26", 1_764_136_900.0, 60, "та же фамилия", "same surname", (4,), (104,),
+                    scope="c104"))
+    [case_id] = app.server.extensions["hotline"].cases().record_hits(hits, 1_764_137_000.0)
+    values = {"case-selected": case_id, "lang": "ru"}
+    status, text = post(client_as("security"), body(app, "case-detail", values, changed="case-selected.data"))
+    [reasons] = _component(json.loads(text)["response"], "case-reasons")
+    lines = [item["props"]["children"] for item in reasons["props"]["children"]]
+    assert status == 200 and [line.split(" (")[0] for line in lines] == ["D04 Родственник или сосед",
+                                                                         "D01 Доступ без основания"]
+    assert lines[1].endswith("(ещё 2)")
+
+
+def _component(tree, component_id: str) -> list[dict]:
+    """The components of a callback's answer whose id is ``component_id``."""
+    if isinstance(tree, list):
+        return [c for item in tree for c in _component(item, component_id)]
+    if not isinstance(tree, dict):
+        return []
+    own = [tree] if tree.get("props", {}).get("id") == component_id else []
+    return own + [c for value in tree.values() for c in _component(value, component_id)]
