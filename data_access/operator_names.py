@@ -1,5 +1,5 @@
-"""The CRM's operators (employees, not citizens): read for the detectors, and copied by the poller into the app
-database, where the security pages name them."""
+"""The CRM's operators (employees, not citizens) as the poller copies them into the app database, where the
+security pages name them (the copy is read from the CRM by SecuritySource.operators)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from data_access.schema import crm
 from data_access.schema.appdb import operator_names as N
-from domain.clock import from_utc_naive
 from domain.operators import OperatorInfo
 
 
@@ -22,19 +21,6 @@ def crm_operators_signature(engine: Engine) -> tuple:
                                   func.sum(func.length(o.c.full_name) + func.length(o.c.login)),
                                   func.sum(func.length(o.c.status)), *teams)).first()
     return tuple(row)
-
-
-def crm_operators(engine: Engine) -> list[OperatorInfo]:
-    """Every operator of the CRM with their team: what the detectors judge and the review pages name."""
-    o, t = crm.operators, crm.teams
-    with engine.connect() as conn:
-        rows = conn.execute(select(o, t.c.code.label("team_code"), t.c.name.label("team_name"))
-                            .join(t, t.c.id == o.c.team_id)).all()
-    return [OperatorInfo(r.id, member_name=r.member_name or "", full_name=r.full_name, team=r.team_code,
-                         team_name=r.team_name, team_id=r.team_id, login=r.login, role=r.role, status=r.status,
-                         hired_at=from_utc_naive(r.hired_at),
-                         terminated_at=from_utc_naive(r.terminated_at) if r.terminated_at else None,
-                         surname=r.surname, address=r.address, citizen_id=r.citizen_id) for r in rows]
 
 
 class OperatorNames:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from data_access.access_repo import AccessRepository
 from data_access.case_repo import CaseRepository
 from data_access.cursor_repo import CursorRepository
-from data_access.operator_names import OperatorNames, crm_operators, crm_operators_signature
+from data_access.operator_names import OperatorNames, crm_operators_signature
 from data_access.security_source import DataTimeCache, SecuritySource
 from data_access.users_repo import UserRepository
 from domain.clock import local_day
@@ -58,7 +58,7 @@ class CrmDetectorContext:
     # -- loading ---------------------------------------------------------------------------------------------
     def refresh_reference(self) -> list[OperatorInfo]:
         """Read the CRM's operators and watch-list again; returns the operators."""
-        operators = crm_operators(self.source.engine)
+        operators = self.source.operators()
         self.operators = {o.id: o for o in operators}
         self.watchlist = self.source.watchlist()
         return operators

@@ -6,8 +6,9 @@ from sqlalchemy import insert
 
 from data_access.appdb import open_app_db
 from data_access.engines import make_engine
-from data_access.operator_names import OperatorNames, crm_operators
+from data_access.operator_names import OperatorNames
 from data_access.schema import crm
+from data_access.security_source import SecuritySource
 from domain.operators import OperatorInfo
 
 
@@ -27,7 +28,7 @@ def test_an_operator_of_team_3_is_read_with_every_field_the_three_users_need(set
                                               "surname": "Иванова", "team_id": 3, "role": "operator",
                                               "member_name": "PJSIP/1007", "status": "active",
                                               "hired_at": datetime(2024, 1, 1), "address": "г. Москва"}])
-    [op] = crm_operators(engine)
+    [op] = SecuritySource(settings.url("ticketing")).operators()
     assert op == OperatorInfo(7, member_name="PJSIP/1007", full_name="Иванова Анна Петровна", team="general",
                               team_name="Линия 1", team_id=3, login="op7", role="operator", status="active",
                               hired_at=1704067200.0, surname="Иванова", address="г. Москва")
