@@ -25,10 +25,11 @@ def feed_freshness(_n):
 
 
 @shell_callback(Output(ids.NAV_LINKS, "children"), Output(ids.LANG_TOGGLE, "children"), Output(ids.BRAND, "children"),
-                Input(ids.LANG, "data"), Input(ids.URL, "pathname"))
+                Output(ids.SIGN_OUT, "children"), Input(ids.LANG, "data"), Input(ids.URL, "pathname"))
 def relabel_navigation(lang, pathname):
     lang = norm_lang(lang, ctx().settings.lang)
-    return nav_links(lang, pathname, ctx().allowed_paths()), "EN" if lang == "ru" else "RU", t("app_title", lang)
+    return (nav_links(lang, pathname, ctx().allowed_paths()), "EN" if lang == "ru" else "RU", t("app_title", lang),
+            t("sign_out", lang))
 
 
 clientside_callback(

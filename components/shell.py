@@ -29,6 +29,10 @@ def navbar(lang: str) -> html.Div:
                    title="Русский / English"),
         dbc.Button("☀", id=ids.THEME_TOGGLE, size="sm", color="secondary", outline=True, className="ms-2",
                    title=t("theme_light", lang)),
+        # A plain form: signing out is a POST from this site (a link elsewhere cannot sign anybody out).
+        html.Form(action="/logout", method="POST", className="ms-2 mb-0", children=[
+            html.Button(t("sign_out", lang), id=ids.SIGN_OUT, type="submit",
+                        className="btn btn-sm btn-outline-secondary")]),
     ], fluid=True), dark=True, className="topnav"))
 
 

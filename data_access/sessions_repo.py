@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from data_access.schema.appdb import kiosk_tokens as K
+from data_access.schema.appdb import login_attempts as A
 from data_access.schema.appdb import users as U
 from data_access.schema.appdb import web_sessions as S
 from data_access.users_repo import UserRecord, _user
@@ -18,11 +19,18 @@ def _hash(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
 
+MAX_SESSIONS_PER_TOKEN = 20  # a wall screen's token opening more live sessions ends its oldest ones
+KEEP_ENDED_S = 30 * 86400     # ended or expired sessions are kept this long (who was signed in when), then purged
+KEEP_ATTEMPTS_S = 86400       # sign-in attempts older than this no longer count for throttling
+PURGE_EVERY_S = 3600
+
+
 class SessionRepository:
     """Starts, resolves and ends sessions; only the SHA-256 of a session id is stored."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._purged_at = float("-inf")
 
     def start(self, user_id: int, now: float, lifetime_s: float, ip: str = "", token_id: int | None = None) -> str:
         """A new session id for ``user_id`` valid for ``lifetime_s`` (ended earlier by sign-out or revocation)."""
@@ -31,7 +39,27 @@ class SessionRepository:
             conn.execute(insert(S).values(sid_hash=_hash(sid), user_id=user_id, token_id=token_id,
                                           created_at=utc_naive(now), expires_at=utc_naive(now + lifetime_s),
                                           ip=ip[:45]))
+            if token_id is not None:
+                self._end_oldest_of_token(conn, token_id, now)
+        if now - self._purged_at >= PURGE_EVERY_S:
+            self.purge(now)
         return sid
+
+    @staticmethod
+    def _end_oldest_of_token(conn, token_id: int, now: float) -> None:
+        live = select(S.c.id).where(S.c.token_id == token_id, S.c.ended_at.is_(None)).order_by(S.c.id.desc())
+        newest = [r[0] for r in conn.execute(live.limit(MAX_SESSIONS_PER_TOKEN))]
+        if len(newest) == MAX_SESSIONS_PER_TOKEN:
+            conn.execute(update(S).where(S.c.token_id == token_id, S.c.ended_at.is_(None), S.c.id < newest[-1])
+                         .values(ended_at=utc_naive(now)))
+
+    def purge(self, now: float) -> None:
+        """Forget sessions ended or expired a month ago, and sign-in attempts too old to count."""
+        self._purged_at = now
+        old = utc_naive(now - KEEP_ENDED_S)
+        with self.engine.begin() as conn:
+            conn.execute(delete(S).where(or_(S.c.ended_at < old, S.c.expires_at < old)))
+            conn.execute(delete(A).where(A.c.ts < utc_naive(now - KEEP_ATTEMPTS_S)))
 
     def resolve(self, user_id: int, sid: str, now: float) -> UserRecord | None:
         """The active user of a live session (not ended, not expired, its kiosk token not revoked)."""

@@ -103,11 +103,18 @@ class UserRepository:
             conn.execute(delete(A).where(A.c.id == attempt_id))
 
     def recent_failures(self, *, login: str | None = None, ip: str | None = None, since: float) -> int:
-        """Failed attempts since ``since`` for a login or an address, counted from its last success."""
+        """Failed attempts since ``since`` for a login (counted from its last success) or for an address.
+
+        An address's count is never reset by a success: signing in to any one account (a wall screen's) between
+        guesses must not let an address try passwords on every other login without end.
+        """
         column, value = (A.c.login, login) if login is not None else (A.c.ip, ip)
+        start = utc_naive(since)
         with self.engine.connect() as conn:
-            last_ok = conn.execute(select(func.max(A.c.ts)).where(column == value, A.c.success.is_(True))).scalar()
-            start = max(utc_naive(since), last_ok) if last_ok else utc_naive(since)
+            if login is not None:
+                last_ok = conn.execute(select(func.max(A.c.ts)).where(A.c.login == login, A.c.success.is_(True))
+                                       ).scalar()
+                start = max(start, last_ok) if last_ok else start
             return conn.execute(select(func.count()).select_from(A).where(
                 column == value, A.c.success.is_(False), A.c.ts >= start)).scalar()
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from dash.exceptions import DependencyException
 from flask import Flask, jsonify, make_response, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import DBAPIError
@@ -28,6 +30,8 @@ from web.passwords import verify_password
 log = logging.getLogger("hotline.web")
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# Static files only: a path under a public prefix that does not name a file is not public.
+PUBLIC_FILE = re.compile(r"/(?:assets|_dash-component-suites)/(?:[\w@~-]+[./])*[\w@~-]+\.[A-Za-z0-9]{1,8}")
 PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/_hotline/kiosk.js"}
 LOGIN_WINDOW_S = 15 * 60
 ANONYMOUS_ACTIONS = {"sign_in_failed", "sign_in_throttled", "kiosk_token_refused"}
@@ -70,6 +74,9 @@ def audit(action: str, target: str = "", details: dict | None = None, actor: str
 
     user = current_user if getattr(current_user, "is_authenticated", False) else None
     now = time.time()
+    held = ctx().anon_audit.held_back(now)
+    if held is not None:
+        ctx().audit.append(AuditEntry("anonymous", "-", "anonymous_entries_held_back", "", held, ""), now)
     if user is None and action in ANONYMOUS_ACTIONS:
         extra = ctx().anon_audit.admit((action, client_ip(), target), now, aggregate=action != "sign_in_failed")
         if extra is None:
@@ -97,6 +104,7 @@ def init_auth(server: Flask, settings: Settings) -> None:
     server.register_error_handler(DBAPIError, _database_down)
     server.register_error_handler(413, _too_large)
     server.register_error_handler(access.BadCallbackInput, _bad_input)
+    server.register_error_handler(DependencyException, lambda _exc: (jsonify({"error": "not found"}), 404))
 
 
 def _load_user(user_id: str):
@@ -147,6 +155,8 @@ def _routes(server: Flask, settings: Settings) -> None:
     def logout():
         from web.context import ctx
 
+        if request.method == "GET" or not _same_site_post():
+            return _no_store(render_template_string(LOGOUT_PAGE))  # a link from elsewhere only asks
         if getattr(current_user, "is_authenticated", False):
             audit("sign_out")
             ctx().sessions.end(current_user.sid, time.time())
@@ -175,6 +185,15 @@ def _routes(server: Flask, settings: Settings) -> None:
 
         report = health_report(ctx())
         return jsonify(report), 200 if report["ok"] else 503
+
+
+def _same_site_post() -> bool:
+    """A form posted from a page of this site (browsers say so in Sec-Fetch-Site, or at least in Origin)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 def _throttled(settings: Settings, users: UserRepository, login_name: str, ip: str, now: float) -> bool:
@@ -234,7 +253,7 @@ def _no_store(body):
 
 def _guard():
     path = request.path
-    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+    if path in PUBLIC_PATHS or PUBLIC_FILE.fullmatch(path):
         return None
     if not getattr(current_user, "is_authenticated", False):
         if request.method != "GET" or path.startswith(("/_dash-", "/_hotline/", "/_reload")):
@@ -242,6 +261,8 @@ def _guard():
         return redirect(f"/login?next={quote(request.full_path.rstrip('?'), safe='/?=&')}")
     if path == "/_dash-update-component":
         return _guard_callback()
+    if path.startswith(PUBLIC_PREFIXES):  # not a file name: Dash would answer its page shell to anybody
+        return jsonify({"error": "not found"}), 404
     if path == "/":
         return redirect(access.home(current_user.role))
     page = access.page_for_path(path)
@@ -253,7 +274,10 @@ def _guard():
 def _guard_callback():
     from web.context import ctx
 
-    body = request.get_json(silent=True, cache=True)
+    try:
+        body = request.get_json(silent=True, cache=True)
+    except RecursionError:  # a body nested thousands deep: refused before anything parses it again
+        return jsonify({"error": "malformed callback request: nested too deep"}), 400
     verdict = access.check_callback(current_user.role, body, ctx().dash_app.callback_map)
     if verdict is None:
         return None
@@ -315,6 +339,12 @@ KIOSK_SCRIPT = """(function () {
   window.location.replace(target);
 })();
 """
+
+LOGOUT_PAGE = """<!doctype html><html lang="ru" data-bs-theme="dark"><head><meta charset="utf-8">
+<title>Выход / Sign out</title><link rel="stylesheet" href="/assets/00_bootstrap.min.css">
+<link rel="stylesheet" href="/assets/10_hotline.css"></head><body><main class="login-box">
+<form method="post" action="/logout"><button class="btn btn-primary w-100" id="confirm-sign-out" type="submit">
+Выйти / Sign out</button></form></main></body></html>"""
 
 DOWN_PAGE = """<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>503</title>
 <link rel="stylesheet" href="/assets/00_bootstrap.min.css"></head><body class="p-5">

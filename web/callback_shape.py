@@ -72,9 +72,9 @@ def _slot_problem(posted: Any, declared: str | dict, prop: str) -> bool:
     return not _entry_matches(posted, declared, prop)
 
 
-def _list_problem(name: str, posted: Any, declared: list[dict]) -> str | None:
-    if posted is None and not declared:
-        return None
+def _list_problem(name: str, posted: Any, declared: list[dict], missing: bool) -> str | None:
+    if missing and not declared:
+        return None  # Dash omits an empty list; an explicit null is refused (Dash would fail on it)
     if not isinstance(posted, list) or len(posted) != len(declared):
         return f"{name}: expected {len(declared)} entries"
     for position, (entry, want) in enumerate(zip(posted, declared, strict=True)):
@@ -83,9 +83,12 @@ def _list_problem(name: str, posted: Any, declared: list[dict]) -> str | None:
     return None
 
 
-def _outputs_problem(posted: Any, outputs: list[Output]) -> str | None:
-    entries = posted if isinstance(posted, list) else [posted]
-    if len(outputs) > 1 and not isinstance(posted, list) or len(entries) != len(outputs):
+def _outputs_problem(posted: Any, outputs: list[Output], multi: bool) -> str | None:
+    """A callback declared with one Output gets one entry; one declared with a list gets a list (Dash needs it)."""
+    if multi != isinstance(posted, list):
+        return "outputs: a list exactly when the callback declares a list of outputs"
+    entries = posted if multi else [posted]
+    if len(entries) != len(outputs):
         return f"outputs: expected {len(outputs)} entries"
     for position, (entry, out) in enumerate(zip(entries, outputs, strict=True)):
         if _slot_problem(entry, _declared_id(out.component_id_str()), out.component_property):
@@ -95,9 +98,10 @@ def _outputs_problem(posted: Any, outputs: list[Output]) -> str | None:
 
 def problem(body: dict, spec: dict) -> str | None:
     """Why ``body`` does not match the callback ``spec`` (None when it does)."""
-    found = (_outputs_problem(body.get("outputs"), declared_outputs(spec))
-             or _list_problem("inputs", body.get("inputs"), spec.get("inputs", []))
-             or _list_problem("state", body.get("state"), spec.get("state", [])))
+    multi = isinstance(spec.get("output"), (list, tuple))
+    found = (_outputs_problem(body.get("outputs"), declared_outputs(spec), multi)
+             or _list_problem("inputs", body.get("inputs"), spec.get("inputs", []), "inputs" not in body)
+             or _list_problem("state", body.get("state"), spec.get("state", []), "state" not in body))
     if found:
         return found
     changed = body.get("changedPropIds", [])

@@ -185,7 +185,7 @@ def test_a_session_cookie_copied_before_sign_out_no_longer_works(web):
     assert sign_in(desk, "sup").status_code == 302
     copied = desk.get_cookie("session").value
     assert desk.get("/_hotline/heartbeat").status_code == 200
-    desk.get("/logout")
+    desk.post("/logout", headers={"Sec-Fetch-Site": "same-origin"})
     thief = app.server.test_client()
     thief.set_cookie("session", copied)
     assert thief.get("/_hotline/heartbeat").status_code == 401
@@ -271,3 +271,60 @@ def test_a_kiosk_next_that_is_a_page_of_this_app_is_kept():
 
     assert safe_next("/alerts?kiosk=1&rotate=/wall,/alerts") == "/alerts?kiosk=1&rotate=/wall,/alerts"
     assert safe_next("/\\evil.example") == "/" and safe_next("/%5Cevil") == "/" and safe_next(["/wall"]) == "/"
+
+
+def test_a_kiosk_token_keeps_at_most_20_live_sessions_and_old_rows_are_purged(web):
+    import time
+
+    from sqlalchemy import func, select
+
+    from data_access.schema.appdb import web_sessions
+
+    app, _ = web
+    context = app.server.extensions["hotline"]
+    token = context.users.create_token("hall 5", context.users.by_login("wall").id, "test", time.time())
+    client = app.server.test_client()
+    for _ in range(60):
+        assert client.get(f"/kiosk?token={token}").status_code == 200
+    with context.app_db.connect() as conn:
+        live = conn.execute(select(func.count()).select_from(web_sessions)
+                            .where(web_sessions.c.ended_at.is_(None), web_sessions.c.token_id.is_not(None))).scalar()
+    assert live == 20
+    assert client.get("/_hotline/heartbeat").status_code == 200  # the newest session is one of them
+    context.sessions.purge(time.time() + 40 * 86400)  # the 40 ended a month ago and more: gone; the live 20 stay
+    with context.app_db.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(web_sessions)).scalar() == 20
+
+
+def test_an_address_is_throttled_even_when_it_signs_in_to_another_account_between_guesses(web, settings):
+    app, _ = web
+    client = app.server.test_client()
+    codes = []
+    for i in range(40):
+        codes.append(sign_in(client, f"nobody{i % 12}", "wrong-password", ).status_code)
+        if i % 10 == 9:
+            assert sign_in(app.server.test_client(), "wall").status_code in (302, 429)
+    assert codes.count(401) == settings.login_max_failures_ip == 20 and codes.count(429) == 20
+
+
+def test_sign_out_is_a_post_from_this_site_and_a_link_from_elsewhere_only_asks(web):
+    app, _ = web
+    desk = app.server.test_client()
+    assert sign_in(desk, "sup").status_code == 302
+    asked = desk.get("/logout")
+    assert asked.status_code == 200 and 'method="post"' in asked.get_data(as_text=True)
+    assert desk.post("/logout", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+    assert desk.get("/_hotline/heartbeat").status_code == 200  # still signed in
+    assert desk.post("/logout", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 302
+    assert desk.get("/_hotline/heartbeat").status_code == 401
+
+
+def test_paths_under_the_public_prefixes_that_are_not_files_are_not_public(web, client_as):
+    app, _ = web
+    anonymous = app.server.test_client()
+    for path in ("/assets/", "/_dash-component-suites/x", "/assets/../app.py"):
+        response = anonymous.get(path)
+        assert response.status_code in (302, 401, 404) and "dash_version" not in response.get_data(as_text=True)
+    assert anonymous.get("/_dash-component-suites/os/x.js").status_code == 404
+    assert anonymous.get("/assets/10_hotline.css").status_code == 200
+    assert client_as("admin").get("/assets/").status_code == 404

@@ -158,3 +158,16 @@ def test_random_bodies_never_reach_a_forbidden_page_nor_give_a_500(web, client_a
     assert response.status_code in ALLOWED_STATUS, (role, body, response.get_data(as_text=True)[:300])
     if response.status_code == 200:
         assert not (_ids_in(response.get_json()) & _forbidden_ids(role, pages_ids)), (role, body)
+
+
+def test_bodies_dash_itself_would_fail_on_are_refused_with_400(web, client_as):
+    app, _ = web
+    display = client_as("display")
+    fresh = {"output": "fresh.data", "outputs": [{"id": "fresh", "property": "data"}],
+             "inputs": [{"id": "tick", "property": "n_intervals", "value": 1}], "changedPropIds": ["tick.n_intervals"]}
+    assert display.post("/_dash-update-component", json=fresh).status_code == 400  # a list for one Output
+    fresh["outputs"] = {"id": "fresh", "property": "data"}
+    assert display.post("/_dash-update-component", json=fresh).status_code == 200
+    assert display.post("/_dash-update-component", json={**fresh, "state": None}).status_code == 400
+    deep = '{"output": "fresh.data", "inputs": ' + "[" * 50000 + "]" * 50000 + "}"
+    assert display.post("/_dash-update-component", data=deep, content_type="application/json").status_code == 400
