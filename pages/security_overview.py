@@ -40,7 +40,7 @@ def empty_state(key: str, lang: str, id_: str) -> html.Div:
     return html.Div(t(key, lang), className="muted py-4 text-center", id=id_)
 
 
-def hits_chart(per_day: dict[str, dict[str, int]], lang: str):
+def hits_chart(per_day: dict[str, dict[str, int]], lang: str) -> html.Div | dcc.Graph:
     """Stacked bars per local day (every day of the window on the axis), or the words that there are none yet."""
     if not any(per_day.values()):
         return empty_state("hits_none", lang, "sec-hits-empty")
@@ -54,7 +54,7 @@ def hits_chart(per_day: dict[str, dict[str, int]], lang: str):
     return dcc.Graph(figure=fig, config={"displayModeBar": False}, id="sec-hits-graph")
 
 
-def precision_table(precision: dict, lang: str):
+def precision_table(precision: dict, lang: str) -> html.Div | html.Table:
     if not precision:
         return empty_state("precision_none", lang, "sec-precision-empty")
     head = html.Tr([html.Th(t(k, lang)) for k in ("detector", "closed_cases", "precision")])
@@ -63,7 +63,7 @@ def precision_table(precision: dict, lang: str):
     return html.Table([html.Thead(head), html.Tbody(body)], className="simple", id="sec-precision")
 
 
-def team_table(rates: list[dict], lang: str):
+def team_table(rates: list[dict], lang: str) -> html.Div | html.Table:
     """Teams by explained-access rate, the worst first."""
     if not rates:
         return empty_state("teams_none", lang, "sec-teams-empty")
