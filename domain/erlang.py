@@ -11,21 +11,35 @@ import math
 from dataclasses import dataclass
 
 
+def _next_b(b: float, k: int, a: float) -> float:
+    """Erlang B with ``k`` agents from Erlang B with ``k - 1``: B(k) = A B(k-1) / (k + A B(k-1)), B(0) = 1."""
+    return a * b / (k + a * b)
+
+
+def _c_from_b(n: int, a: float, b: float) -> float:
+    """Erlang C from Erlang B: C = N B / (N - A (1 - B)), for N > A."""
+    return n * b / (n - a * (1 - b))
+
+
+def _level(n: int, a: float, p_wait: float, aht_s: float, t_s: float) -> float:
+    return 1 - p_wait * math.exp(-(n - a) * t_s / aht_s)
+
+
 def erlang_c(n: int, a: float) -> float:
     """Probability that a call waits, with ``n`` agents and ``a`` erlangs of traffic (via Erlang B)."""
     if n <= a:
         return 1.0
     b = 1.0
     for k in range(1, n + 1):
-        b = a * b / (k + a * b)
-    return n * b / (n - a * (1 - b))
+        b = _next_b(b, k, a)
+    return _c_from_b(n, a, b)
 
 
 def service_level(n: int, a: float, aht_s: float, t_s: float) -> float:
     """Share of calls answered within ``t_s`` seconds: 1 - P(wait) e^(-(N-A) T / AHT)."""
     if n <= a:
         return 0.0
-    return 1 - erlang_c(n, a) * math.exp(-(n - a) * t_s / aht_s)
+    return _level(n, a, erlang_c(n, a), aht_s, t_s)
 
 
 def asa(n: int, a: float, aht_s: float) -> float:
@@ -34,13 +48,21 @@ def asa(n: int, a: float, aht_s: float) -> float:
 
 
 def agents_needed(rate_per_s: float, aht_s: float, target: float, t_s: float) -> int:
-    """Fewest agents that reach service level ``target`` within ``t_s`` for Poisson arrivals."""
+    """Fewest agents that reach service level ``target`` within ``t_s`` for Poisson arrivals.
+
+    Erlang B is carried from one staffing level to the next, so the search is one pass up to the answer (a
+    staffing table of a month's intervals stays fast) instead of one pass per level tried.
+    """
     a = rate_per_s * aht_s
     if a <= 0:
         return 0
     n = max(1, math.ceil(a))
-    while service_level(n, a, aht_s, t_s) < target:
+    b = 1.0
+    for k in range(1, n + 1):
+        b = _next_b(b, k, a)
+    while (_level(n, a, _c_from_b(n, a, b), aht_s, t_s) if n > a else 0.0) < target:
         n += 1
+        b = _next_b(b, n, a)
     return n
 
 
