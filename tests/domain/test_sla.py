@@ -1,0 +1,191 @@
+"""domain/sla.py: collapsed histograms, period figures, the heatmap, misses, worst intervals, staffing, forecast."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain import sla
+from domain.history import IntervalCounts, kpis
+from domain.lines import QueueConfig
+from domain.metrics import MetricParams
+
+MSK = "Europe/Moscow"
+
+
+def at(text: str, tz: str = MSK) -> int:
+    """A local time as a UTC epoch."""
+    return int(datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz)).timestamp())
+
+
+def interval(start: int, offered: int = 0, answer: dict | None = None, abandon: dict | None = None,
+             scope: str = "general", **extra) -> IntervalCounts:
+    answer, abandon = answer or {}, abandon or {}
+    answered, abandoned = sum(answer.values()), sum(abandon.values())
+    counts = {"offered": offered or answered + abandoned, "answered": answered, "abandoned": abandoned,
+              "handled": answered, "hold_sum": sum(s * n for s, n in answer.items()), "talk_sum": 170.0 * answered,
+              **extra.pop("counts", {})}
+    return IntervalCounts(scope, start, counts, dict(answer), dict(abandon), **extra)
+
+
+SAMPLE = interval(at("2026-11-02 10:00"), answer={0: 4, 3: 10, 15: 5, 20: 2, 25: 4, 40: 1, 3600: 1},
+                  abandon={0: 1, 2: 3, 4: 1, 5: 2, 8: 2, 20: 1, 30: 2}, counts={"blocked": 6})
+
+
+@pytest.mark.parametrize("variant", ["default", "asterisk", "asterisk2"])
+@pytest.mark.parametrize("threshold_s", [0, 3, 4, 5, 10, 20, 30, 60])
+@pytest.mark.parametrize("short_s", [0, 1, 5, 10])
+@pytest.mark.parametrize("with_blocked", [False, True])
+def test_collapsed_histograms_give_the_full_histograms_figures(variant, threshold_s, short_s, with_blocked):
+    params = MetricParams(threshold_s=threshold_s, short_abandon_s=short_s, variant=variant)
+    full = kpis([SAMPLE], params, with_blocked)
+    assert kpis([sla.collapse(SAMPLE, params)], sla.canonical(params), with_blocked) == full
+
+
+def test_a_period_of_two_intervals_sums_counts_before_dividing():
+    params = MetricParams(threshold_s=20, short_abandon_s=5)
+    a = interval(at("2026-11-02 10:00"), answer={5: 9}, abandon={30: 1})    # 9 of 10: 90 %
+    b = interval(at("2026-11-02 10:15"), answer={5: 10, 60: 80}, abandon={})  # 10 of 90: 11 %
+    f = sla.figures(sla.collapsed([a, b], {"general": params}), params)
+    assert f["offered"] == 100 and f["answered_in_t"] == 19
+    assert f["service_level"] == pytest.approx(19 / 100)  # not the mean of 90 % and 11 %
+    assert f["met"] is False
+
+
+def test_blocked_callers_count_as_offered_and_not_answered_in_time_in_the_service_level_with_them():
+    params = MetricParams(threshold_s=20, short_abandon_s=5, goal=0.8)
+    item = interval(at("2026-11-02 10:00"), answer={5: 80, 40: 20}, counts={"blocked": 25})
+    f = sla.figures([sla.collapse(item, params)], params)
+    assert (f["offered"], f["received"], f["blocked"]) == (100, 125, 25)
+    assert f["service_level"] == pytest.approx(0.80) and f["met"] is True
+    assert f["service_level_blocked"] == pytest.approx(80 / 125)
+
+
+def test_occupancy_and_operators_come_from_the_agent_seconds():
+    params = MetricParams()
+    agents = {"staffed_s": 9000.0, "available_s": 1800.0, "busy_s": 5400.0, "paused_s": 1800.0}
+    f = sla.figures([interval(at("2026-11-02 10:00"), answer={1: 3}, agents=agents)], params)
+    assert f["occupancy"] == pytest.approx(5400 / 7200)
+    assert f["logged_in"] == pytest.approx(10.0) and f["available"] == pytest.approx(2.0)
+
+
+def test_a_what_if_threshold_replaces_each_lines_own_and_keeps_its_goal():
+    line = QueueConfig("technical", "Тех", "Tech", sl_threshold_s=20, sl_goal=0.9)
+    assert sla.line_params(line, sla.WhatIf(), 15).threshold_s == 20
+    p = sla.line_params(line, sla.WhatIf(variant="asterisk", threshold_s=30, short_abandon_s=3), 15)
+    assert (p.threshold_s, p.goal, p.variant, p.short_abandon_s, p.wrapup_s) == (30, 0.9, "asterisk", 3, 15)
+    assert sla.line_params(line, sla.WhatIf(threshold_s=0), 15).threshold_s == 0
+
+
+def test_lines_with_t_on_both_sides_of_the_short_abandon_limit_have_no_common_service_level():
+    assert sla.total_params({"a": MetricParams(threshold_s=20), "b": MetricParams(threshold_s=30)}) is not None
+    assert sla.total_params({"a": MetricParams(threshold_s=20), "b": MetricParams(threshold_s=3)}) is None
+
+
+def test_the_change_against_the_previous_period_is_a_plain_difference():
+    d = sla.change({"service_level": 0.83, "offered": 120, "asa_s": None}, {"service_level": 0.80, "offered": 100,
+                                                                           "asa_s": 12.0},
+                   ("service_level", "offered", "asa_s"))
+    assert d["service_level"] == pytest.approx(0.03) and d["offered"] == 20 and d["asa_s"] is None
+
+
+def test_figures_by_day_are_grouped_in_the_local_zone():
+    params = {"general": MetricParams()}
+    late = interval(at("2026-11-02 23:45"), answer={1: 10})   # 20:45 UTC: still the 2nd in Moscow
+    early = interval(at("2026-11-03 00:00"), answer={1: 4})   # 21:00 UTC on the 2nd: the 3rd in Moscow
+    rows = sla.by_bucket(sla.collapsed([late, early], params), "day", MSK, params)
+    assert [(r["start_ts"], r["offered"]) for r in rows] == [(at("2026-11-02"), 10), (at("2026-11-03"), 4)]
+
+
+def test_the_heatmap_puts_each_interval_under_its_local_date_and_time():
+    params = MetricParams(threshold_s=20, goal=0.8)
+    items = [interval(at("2026-11-02 09:00"), answer={5: 9, 30: 1}), interval(at("2026-11-03 09:00"), answer={30: 4}),
+             interval(at("2026-11-03 18:15"), answer={5: 2}), interval(at("2026-11-03 18:15"), scope="other")]
+    h = sla.heatmap(sla.collapsed(items, {"general": params}), "general", MSK, params)
+    assert h.days == ["2026-11-02", "2026-11-03"] and h.slots == ["09:00", "18:15"]
+    assert h.z == [[pytest.approx(0.9), 0.0], [None, 1.0]]
+    assert h.calls == [[10, 4], [0, 2]]
+
+
+def test_the_day_the_clocks_go_back_has_100_intervals_and_its_repeated_hour_shares_cells():
+    berlin = "Europe/Berlin"
+    start = at("2026-10-25 00:00", berlin)
+    items = [interval(start + k * 900, answer={5: 1}) for k in range(100)]
+    assert at("2026-10-26 00:00", berlin) - start == 100 * 900
+    h = sla.heatmap(sla.collapsed(items, {"general": MetricParams()}), "general", berlin, MetricParams())
+    assert h.days == ["2026-10-25"] and len(h.slots) == 96
+    assert h.calls[h.slots.index("02:15")] == [2] and h.calls[h.slots.index("04:15")] == [1]
+
+
+def test_days_and_intervals_missed_are_counted_and_shared_per_line():
+    params = {"general": MetricParams(threshold_s=20, goal=0.8)}
+    items = [interval(at("2026-11-02 10:00"), answer={5: 9, 30: 1}),    # 90 %
+             interval(at("2026-11-03 10:00"), answer={5: 7, 30: 3}),    # 70 %: missed
+             interval(at("2026-11-03 10:15"), answer={5: 10}),          # 100 %: the 3rd is 17/20 = 85 %, met
+             interval(at("2026-11-04 10:00"), answer={5: 1, 30: 9}),    # 10 %: missed
+             interval(at("2026-11-04 11:00"), abandon={2: 1})]          # only a short abandon: not measured
+    m = sla.missed_counts(sla.collapsed(items, params), MSK, params)
+    assert m == [{"scope": "general", "goal": 0.8, "days": 3, "days_missed": 1,
+                  "days_missed_share": pytest.approx(1 / 3), "intervals": 4, "intervals_missed": 2,
+                  "intervals_missed_share": 0.5}]
+
+
+def test_the_worst_intervals_are_those_short_by_the_most_calls():
+    params = {"general": MetricParams(threshold_s=20, goal=0.8)}
+    small = interval(at("2026-11-02 03:00"), answer={60: 4})                  # 0 %, but 4 calls: too small
+    bad = interval(at("2026-11-02 10:00"), answer={5: 10, 60: 10})            # 50 % of 20: short by 6 calls
+    worse = interval(at("2026-11-02 18:00"), answer={5: 120, 60: 80})         # 60 % of 200: short by 40 calls
+    fine = interval(at("2026-11-02 12:00"), answer={5: 90, 60: 10})           # 90 %: met
+    found = sla.worst(sla.collapsed([small, bad, worse, fine], params), params)
+    assert [(i.start_ts, f["shortfall"]) for i, f in found] == [(worse.start_ts, 40.0), (bad.start_ts, 6.0)]
+
+
+def test_the_same_weekday_and_time_four_weeks_back_keep_the_local_time_across_a_clock_change():
+    berlin = "Europe/Berlin"
+    starts = sla.weeks_before(at("2026-11-09 18:00", berlin), berlin)
+    assert [datetime.fromtimestamp(s, ZoneInfo(berlin)).strftime("%Y-%m-%d %H:%M %a") for s in starts] == [
+        "2026-11-02 18:00 Mon", "2026-10-26 18:00 Mon", "2026-10-19 18:00 Mon", "2026-10-12 18:00 Mon"]
+    assert starts[1] - starts[2] == 7 * 86400 + 3600  # the week holding the change is an hour longer
+
+
+def test_the_usual_interval_is_the_median_of_the_weeks_that_have_it():
+    ts = at("2026-11-30 18:00")
+    index = {("general", s): interval(s, offered=n, answer={1: n}) for s, n in
+             zip(sla.weeks_before(ts, MSK)[:3], (100, 140, 120), strict=True)}  # the 4th week back is missing
+    assert sla.usual(index, "general", ts, MSK).counts["offered"] == 120
+    assert sla.usual(index, "technical", ts, MSK) is None
+
+
+def test_staffing_per_interval_takes_erlang_c_for_the_reference_case():
+    # 50 calls in 15 minutes at AHT 180 s (170 s talk + 10 s wrap-up) is the brief's 100 calls per 30 minutes.
+    params = MetricParams(threshold_s=20, goal=0.8, wrapup_s=10)
+    agents = {"staffed_s": 12 * 900.0, "available_s": 2 * 900.0}
+    item = interval(at("2026-11-02 10:00"), answer={5: 50}, agents=agents)
+    row = sla.staffing_rows([item], params, sla.StaffingRules(0.85, 0.30), None)[0]
+    assert (row["offered"], row["aht_s"], row["needed"], row["scheduled"]) == (50, 180.0, 14, 20)
+    assert (row["logged_in"], row["available"], row["gap"]) == (12.0, 2.0, 2.0)
+
+
+def test_an_interval_without_handled_calls_takes_the_periods_aht_and_an_empty_one_needs_nobody():
+    params = MetricParams(threshold_s=20, goal=0.8, wrapup_s=10)
+    rows = sla.staffing_rows([interval(at("2026-11-02 10:00"), offered=50, counts={"handled": 0}),
+                              interval(at("2026-11-02 10:15"))], params, sla.StaffingRules(), 180.0)
+    assert [(r["needed"], r["scheduled"]) for r in rows] == [(14, 20), (0, 0)]
+
+
+def test_the_1800_peak_needs_14_operators_8_more_than_the_6_logged_in_now():
+    params = MetricParams(threshold_s=20, goal=0.8, wrapup_s=10)
+    now = at("2026-11-30 16:05")  # a Monday
+    index = {}
+    for k in range(16):
+        ts = at("2026-11-30 16:00") + k * 900
+        calls = 50 if ts == at("2026-11-30 18:00") else 10
+        for s in sla.weeks_before(ts, MSK):
+            index[("technical", s)] = interval(s, answer={5: calls}, scope="technical")
+    rows = sla.forecast(index, "technical", now, MSK, params, sla.StaffingRules())
+    assert len(rows) == 16 and rows[0]["start_ts"] == at("2026-11-30 16:00")
+    top = sla.peak(rows, logged_in_now=6)
+    assert (top["start_ts"], top["offered"], top["needed"], top["more"]) == (at("2026-11-30 18:00"), 50, 14, 8)
+    assert sla.peak(rows, logged_in_now=0)["more"] == 14
