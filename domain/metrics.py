@@ -25,12 +25,21 @@ class MetricParams:
     wrapup_s: int = 15
     variant: str = "default"
     target_s: int = 60
+    max_occupancy: float = 0.85   # staffing (the SLA report): Erlang C's occupancy cap
+    shrinkage: float = 0.30       # staffing: the share of scheduled time not on the phones
+    register_days: int = 3        # written appeals (59-FZ): registered within this many days of arrival
+    answer_days: int = 30         # written appeals: answered within this many days of registration
+    warn_days: int = 5            # written appeals: at risk this many days before a deadline
 
     def texts(self, lang: str) -> dict[str, str]:
         """The values a help text may quote, formatted for people."""
         values = {"threshold_s": str(self.threshold_s), "goal_pct": f"{self.goal * 100:.0f}",
                   "short_s": str(self.short_abandon_s), "wrapup_s": str(self.wrapup_s),
-                  "target": _duration_words(self.target_s, lang)}
+                  "target": _duration_words(self.target_s, lang),
+                  "max_occupancy_pct": f"{self.max_occupancy * 100:.0f}",
+                  "shrinkage_pct": f"{self.shrinkage * 100:.0f}",
+                  "register_days": str(self.register_days), "answer_days": str(self.answer_days),
+                  "warn_days": str(self.warn_days)}
         ru, en = SL_DEFINITIONS.get(self.variant, SL_DEFINITIONS["default"])
         values["sl_definition"] = (en if lang == "en" else ru).format(**values)
         return values
@@ -87,6 +96,31 @@ def longest_wait(oldest_entered_at: float | None, now: float) -> float:
 def first_response_sl(responded_in_t: float, responded: float, waiting_breached: float) -> float | None:
     """Digital channels: first responses within the target / (responded + still waiting past the target)."""
     return ratio(responded_in_t, responded + waiting_breached)
+
+
+def fcr(c: Counts) -> float | None:
+    """First-contact resolution: tickets resolved on first contact / tickets resolved."""
+    return ratio(c.get("fcr", 0), c.get("resolved", 0))
+
+
+def survey_resolved(c: Counts) -> float | None:
+    """Share of survey answers saying the question was resolved."""
+    return ratio(c.get("survey_resolved_yes", 0), c.get("survey_resolved_answers", 0))
+
+
+def csat(c: Counts) -> float | None:
+    """Mean survey score, 1 to 5."""
+    return ratio(c.get("csat_sum", 0), c.get("surveys", 0))
+
+
+def csat_top(c: Counts) -> float | None:
+    """Share of survey scores of 4 and 5."""
+    return ratio(c.get("csat_top", 0), c.get("surveys", 0))
+
+
+def resolved_by_due(c: Counts) -> float | None:
+    """Tickets resolved by their due time / tickets resolved."""
+    return ratio(c.get("resolved_by_due", 0), c.get("resolved", 0))
 
 
 # -- the catalogue -------------------------------------------------------------------------------------------
@@ -195,8 +229,123 @@ CHANNEL_METRICS: tuple[Metric, ...] = (
        fmt="pct", higher_is_bad=False),
 )
 
+# The SLA report (history over a chosen period). Where the live definition reads the same over any period, the
+# report uses the live entry (ASA, AHT, abandonment rate, occupancy, answered, abandoned, short abandons).
+_EVENT_RULE = ("Событие учитывается в интервале, когда оно произошло: поступление — по ENTERQUEUE, ответ — по "
+               "CONNECT, потеря — по ABANDON.",
+               "An event counts in the interval in which it happened: offered at ENTERQUEUE, answered at CONNECT, "
+               "abandoned at ABANDON.")
+REPORT_METRICS: tuple[Metric, ...] = (
+    _m("service_level", ("SL", "SL"),
+       ("Уровень сервиса за период, пересчитанный из суммы счётчиков (не среднее процентов): {sl_definition} "
+        + _EVENT_RULE[0],
+        "Service level over the period, recomputed from its summed counts (never an average of percentages): "
+        "{sl_definition} " + _EVENT_RULE[1]),
+       fmt="pct", higher_is_bad=False, compute=lambda c, p: service_level(c, p.variant)),
+    _m("service_level_blocked", ("SL с отказами", "SL incl. blocked"),
+       ("Уровень сервиса, где отклонённые до очереди (FULL, JOINEMPTY, JOINUNAVAIL) считаются поступившими и не "
+        "отвеченными за {threshold_s} с. Цель {goal_pct} %.",
+        "Service level counting the callers turned away before the queue (FULL, JOINEMPTY, JOINUNAVAIL) as offered "
+        "and not answered within {threshold_s} s. Goal {goal_pct} %."), fmt="pct", higher_is_bad=False),
+    _m("offered", ("Поступило", "Offered"),
+       ("Поступившие звонки за период: уникальные вызовы с ENTERQUEUE. " + _EVENT_RULE[0],
+        "Offered calls in the period: distinct calls with ENTERQUEUE. " + _EVENT_RULE[1])),
+    _m("received", ("Всего вызовов", "Received"),
+       ("Поступившие + отклонённые до входа в очередь.", "Offered plus the callers turned away before the queue.")),
+    _m("blocked", ("Отклонено", "Blocked"),
+       ("Вызовы, не попавшие в очередь (FULL, JOINEMPTY, JOINUNAVAIL, CLOSED, DIVERT_*): очередь полна или нет "
+        "операторов.", "Callers who never joined the queue (FULL, JOINEMPTY, JOINUNAVAIL, CLOSED, DIVERT_*): the "
+        "queue was full or had no operators."), higher_is_bad=True),
+    _m("fcr", ("FCR", "FCR"),
+       ("Решено при первом обращении: обращения с отметкой first_contact_resolution / решённые обращения за период "
+        "(CRM).", "First-contact resolution: tickets marked first_contact_resolution / tickets resolved in the "
+        "period (CRM)."), fmt="pct", higher_is_bad=False, compute=lambda c, p: fcr(c)),
+    _m("survey_resolved", ("Решено (опрос)", "Resolved (survey)"),
+       ("Доля ответов «вопрос решён» в опросах после обращения за период.",
+        "Share of post-contact survey answers saying the question was resolved, in the period."),
+       fmt="pct", higher_is_bad=False, compute=lambda c, p: survey_resolved(c)),
+    _m("csat", ("CSAT", "CSAT"),
+       ("Удовлетворённость: средняя оценка опросов после обращения (1–5) за период.",
+        "Satisfaction: the mean post-contact survey score (1 to 5) in the period."),
+       fmt="score", higher_is_bad=False, compute=lambda c, p: csat(c)),
+    _m("csat_top", ("CSAT 4–5", "CSAT 4–5"),
+       ("Доля оценок 4 и 5 среди ответов опроса за период.", "Share of survey scores of 4 and 5 in the period."),
+       fmt="pct", higher_is_bad=False, compute=lambda c, p: csat_top(c)),
+    _m("logged_in", ("В системе (ср.)", "Logged in (avg)"),
+       ("Среднее число операторов линии в системе: их время в системе / длительность интервалов.",
+        "Average operators of the line logged in: their logged-in time / the intervals' length."), fmt="ratio"),
+    _m("available", ("Свободны (ср.)", "Available (avg)"),
+       ("Среднее число свободных операторов линии (в системе, не на паузе, не в разговоре и не в постобработке).",
+        "Average operators of the line available (logged in, not paused, not on a call, not in wrap-up)."),
+       fmt="ratio"),
+    _m("needed", ("Нужно (Erlang C)", "Needed (Erlang C)"),
+       ("Операторов на линии, которых по Erlang C хватило бы на поступившие звонки с AHT интервала для цели "
+        "{goal_pct} % за {threshold_s} с, при загрузке не выше {max_occupancy_pct} %.",
+        "Operators on the phones Erlang C says the offered calls at the interval's AHT needed for {goal_pct} % "
+        "within {threshold_s} s, at most {max_occupancy_pct} % occupancy.")),
+    _m("scheduled", ("В графике", "Scheduled"),
+       ("Нужно по Erlang C / (1 − {shrinkage_pct} % на перерывы, обучение и отсутствия).",
+        "Needed by Erlang C / (1 − {shrinkage_pct} % shrinkage for breaks, training and absence).")),
+    _m("gap", ("Нехватка", "Short of"),
+       ("Нужно по Erlang C − в системе (ср.): сколько операторов не хватало.",
+        "Needed by Erlang C − logged in (avg): how many operators were missing."), fmt="ratio", higher_is_bad=True),
+    _m("usual_offered", ("Обычно", "Usual"),
+       ("Медиана поступивших в тот же день недели и интервал за 4 предыдущие недели.",
+        "Median offered calls in the same weekday and interval over the 4 weeks before."), fmt="ratio"),
+    _m("shortfall", ("Недобор", "Short by"),
+       ("Поступившие × (цель − уровень сервиса): на сколько звонков интервал не дотянул до цели {goal_pct} %.",
+        "Offered × (goal − service level): by how many calls the interval fell short of the {goal_pct} % goal."),
+       fmt="ratio", higher_is_bad=True),
+    _m("days_missed", ("Дней ниже цели", "Days missed"),
+       ("Дни (по местному времени), где уровень сервиса за день ниже цели {goal_pct} %, из дней со звонками.",
+        "Local days whose service level was below the {goal_pct} % goal, of the days with calls.")),
+    _m("intervals_missed", ("Интервалов ниже цели", "Intervals missed"),
+       ("15-минутные интервалы с уровнем сервиса ниже цели {goal_pct} %, из интервалов со звонками.",
+        "15-minute intervals whose service level was below the {goal_pct} % goal, of those with calls.")),
+    _m("pause_s", ("Пауза", "Pause"),
+       ("Время на паузе (PAUSE … UNPAUSE), по причине из data1 паузы.",
+        "Time paused (PAUSE … UNPAUSE), by the reason in the pause's data1."), fmt="duration"),
+)
+
+CHANNEL_REPORT_METRICS: tuple[Metric, ...] = (
+    _m("service_level", ("SL ответа", "Response SL"),
+       ("Первые ответы в пределах {target} / первые ответы за период (ответ учитывается в интервале, когда он "
+        "дан). Цель {goal_pct} %.",
+        "First responses within {target} / first responses in the period (a response counts in the interval in "
+        "which it was given). Goal {goal_pct} %."), fmt="pct", higher_is_bad=False),
+    _m("created", ("Создано", "Created"), ("Обращения, созданные за период.", "Tickets created in the period.")),
+    _m("responded", ("Первых ответов", "First responses"),
+       ("Первые ответы оператора за период.", "Operators' first responses in the period.")),
+    _m("backlog_end", ("Без ответа на конец", "Waiting at end"),
+       ("Обращения без первого ответа на конец периода.", "Tickets without a first response at the period's end."),
+       higher_is_bad=True),
+    _m("resolved", ("Решено", "Resolved"), ("Обращения, решённые за период.", "Tickets resolved in the period.")),
+    _m("resolved_by_due", ("Решено в срок", "Resolved by due"),
+       ("Решённые не позже срока due_at / решённые за период.", "Resolved by their due_at / resolved in the period."),
+       fmt="pct", higher_is_bad=False, compute=lambda c, p: resolved_by_due(c)),
+    _m("registered_in_time", ("Зарегистрировано в срок", "Registered in time"),
+       ("Письменные обращения (эл. почта, форма приложения), зарегистрированные не позже {register_days} дней "
+        "после поступления (59-ФЗ), из поступивших за период. Регистрация — первый ответ оператора в CRM.",
+        "Written appeals (e-mail, app form) registered within {register_days} days of arrival (59-FZ), of those "
+        "that arrived in the period. Registration is an operator's first response in the CRM."),
+       fmt="pct", higher_is_bad=False),
+    _m("answered_in_time", ("Отвечено в срок", "Answered in time"),
+       ("Письменные обращения, отвеченные (решённые) не позже {answer_days} дней после регистрации (59-ФЗ), из "
+        "поступивших за период, по которым срок наступил или дан ответ.",
+        "Written appeals answered (resolved) within {answer_days} days of registration (59-FZ), of those that "
+        "arrived in the period and are answered or past their deadline."), fmt="pct", higher_is_bad=False),
+    _m("at_risk", ("Под угрозой", "At risk"),
+       ("Открытые письменные обращения, до срока регистрации ({register_days} дн.) или ответа ({answer_days} дн.) "
+        "по которым осталось не больше {warn_days} дней или срок уже прошёл.",
+        "Open written appeals within {warn_days} days of their registration ({register_days} days) or answer "
+        "({answer_days} days) deadline, or past it."), higher_is_bad=True),
+)
+
 QUEUE = {m.key: m for m in QUEUE_METRICS}
 CHANNEL = {m.key: m for m in CHANNEL_METRICS}
+REPORT = {**{k: QUEUE[k] for k in ("asa_s", "aht_s", "abandon_rate", "occupancy", "answered", "abandoned",
+                                   "short_abandoned")}, **{m.key: m for m in REPORT_METRICS}}
+CHANNEL_REPORT = {m.key: m for m in CHANNEL_REPORT_METRICS}
 
 
 def call_kpis(c: Counts, params: MetricParams) -> dict[str, float | int | None]:
