@@ -234,6 +234,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason_no_citizen": ("без гражданина", "no citizen"),
     "reason_unknown_action": ("неизвестное действие", "unknown action"),
     "reason_invalid": ("неверная строка", "invalid row"),
+    "actor_system": ("система", "system"),
     "event_created": ("создан", "created"),
     "event_assigned": ("назначен", "assigned"),
     "event_review": ("проверка начата", "review started"),

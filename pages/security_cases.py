@@ -157,10 +157,18 @@ def detail(case: dict, lang: str) -> html.Div:
         html.H4(t("evidence", lang), className="h6"), evidence_table(case, lang),
         html.H4(t("triage", lang), className="h6 mt-3"), actions,
         html.H4(t("case_history", lang), className="h6 mt-3"),
-        html.Ul([html.Li(f"{local_time(e['ts'], tz, '%d.%m %H:%M')} · {e['actor']} · "
-                         f"{t_code('event', e['action'], lang)} {e['detail']}")
+        html.Ul([html.Li(f"{local_time(e['ts'], tz, '%d.%m %H:%M')} · {t_code('actor', e['actor'], lang)} · "
+                         f"{t_code('event', e['action'], lang)} {event_detail(e, lang)}")
                  for e in case["events"]], id="case-events"),
     ])
+
+
+def event_detail(event: dict, lang: str) -> str:
+    """A history line's detail; a closure's reason (stored as 'false_positive: why') in words."""
+    reason, _, why = event["detail"].partition(": ")
+    if event["action"] == "closed" and reason in CLOSURES:
+        return f"{t('closure_' + reason, lang)}: {why}"
+    return event["detail"]
 
 
 def triage_controls(case: dict, lang: str) -> html.Div:

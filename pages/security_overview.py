@@ -18,6 +18,7 @@ from components.wall import metric
 from domain.bands import BANDS
 from domain.cases import AGE_BUCKETS, Overview, explained_rate, hits_since, overview
 from domain.clock import day_add, local_day
+from domain.detectors.catalog import detector_name
 from web.access import page_callback
 from web.context import ctx, snapshot
 
@@ -47,10 +48,13 @@ def hits_chart(per_day: dict[str, dict[str, int]], lang: str) -> html.Div | dcc.
     detectors = sorted({d for counts in per_day.values() for d in counts})
     days = list(per_day)
     labels = [f"{day[8:10]}.{day[5:7]}" for day in days]
-    fig = go.Figure([go.Bar(name=d, x=labels, y=[per_day[day].get(d, 0) for day in days]) for d in detectors])
+    fig = go.Figure([go.Bar(name=f"{d} {detector_name(d, lang)}", x=labels, y=[per_day[day].get(d, 0) for day in days])
+                     for d in detectors])
     theme_neutral(fig, 280)
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_layout(barmode="stack", showlegend=True, legend={"traceorder": "normal"})  # one detector: named too
     fig.update_xaxes(type="category")
+    top = max(sum(counts.values()) for counts in per_day.values())
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", dtick=1 if top <= 5 else None)  # hits are whole
     return dcc.Graph(figure=fig, config={"displayModeBar": False}, id="sec-hits-graph")
 
 

@@ -43,6 +43,7 @@ def test_security_officer_reviews_reveals_and_closes(live_app, anon_page):
     case_id = _seed_case(live_app, access_id, operator_id, citizen_id)
     sign_in(page, live_app, "sec1", "/security")
     page.wait_for_selector("#sec-band-age")
+    page.wait_for_selector("#sec-hits-graph .main-svg, #sec-hits-empty")  # plotly draws after the page
     screenshot(page, "security-overview")
 
     page.goto(live_app.url + "/security/access")

@@ -417,3 +417,12 @@ def _component(tree, component_id: str) -> list[dict]:
         return []
     own = [tree] if tree.get("props", {}).get("id") == component_id else []
     return own + [c for value in tree.values() for c in _component(value, component_id)]
+
+
+def test_a_closed_line_of_a_case_history_names_its_reason_in_words():
+    from pages.security_cases import event_detail
+
+    closed = {"action": "closed", "detail": "false_positive: neighbours by address only"}
+    assert event_detail(closed, "ru") == "ложное срабатывание: neighbours by address only"
+    assert event_detail(closed, "en") == "false positive: neighbours by address only"
+    assert event_detail({"action": "assigned", "detail": "sec1: x"}, "ru") == "sec1: x"
