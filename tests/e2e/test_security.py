@@ -27,10 +27,11 @@ def _wait_for_copies(app, timeout=60):
 
 
 def _seed_case(app, access_id, operator_id, citizen_id):
+    from domain.clock import local_day
     from domain.detectors.model import Hit
 
     cases = app.app.server.extensions["hotline"].cases()
-    day = time.strftime("%Y-%m-%d")
+    day = local_day(time.time(), app.settings.tz)  # the hotline's day, as the pipeline names it
     hit = Hit("D04", operator_id, day, time.time(), 60, "та же фамилия и тот же адрес",
               "same surname and same address", (access_id,), (citizen_id,), scope=f"c{citizen_id}")
     [case_id] = cases.record_hits([hit], time.time())
