@@ -117,6 +117,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "apply_first": ("Сначала примените фильтр.", "Apply a filter first."),
     "exported": ("Выгружено строк: {n}. SHA-256 записан в журнал аудита: ", "Exported {n} rows. SHA-256 written "
                  "to the audit trail: "),
+    "export_cut": ("Выборка больше ({total}): в файле {n} самых новых строк, сузьте фильтр.",
+                   "The selection is larger ({total}): the file holds the newest {n} rows; narrow the filter."),
     "ticket": ("Обращение", "Ticket"),
     "call": ("Звонок", "Call"),
     "timeline_hint": ("Выберите одного оператора, чтобы увидеть его хронологию.",

@@ -148,10 +148,16 @@ class AccessRepository:
                 conn.execute(update(D).where(key).values(**values))
 
     def page(self, flt: AccessFilter, offset: int = 0, limit: int = 100, newest_first: bool = True) -> list[dict]:
-        limit = max(1, min(int(limit), MAX_PAGE))
+        """One block of the grid (at most MAX_PAGE rows), newest first."""
+        return self._read(flt, max(1, min(int(limit), MAX_PAGE)), newest_first, min(max(int(offset), 0), MAX_OFFSET))
+
+    def newest(self, flt: AccessFilter, limit: int) -> list[dict]:
+        """The newest ``limit`` rows of the selection, newest first (exports and the timeline: no block cap)."""
+        return self._read(flt, max(1, int(limit)), True, 0)
+
+    def _read(self, flt: AccessFilter, limit: int, newest_first: bool, offset: int) -> list[dict]:
         order = E.c.ts.desc() if newest_first else E.c.ts.asc()
-        query = _with_names().where(*flt.conditions()).order_by(order, E.c.id.desc()) \
-            .offset(min(max(int(offset), 0), MAX_OFFSET))
+        query = _with_names().where(*flt.conditions()).order_by(order, E.c.id.desc()).offset(offset)
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query.limit(limit))]
 

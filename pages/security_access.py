@@ -32,6 +32,7 @@ dash.register_page(__name__, path="/security/access", name="security-access", or
 
 EXPORT_MAX = 100_000
 TIMELINE_MAX = 5000
+WHO_MAX = 100_000
 FIELDS = ("since", "until", "operator", "citizen", "action", "explained")
 MAX_REASON = 300
 
@@ -190,6 +191,9 @@ def page_rows(request, values, lang):
         set_props(ids.ACC_MESSAGE, {"children": _refusal(exc, lang)})
         return {"rowData": [], "rowCount": 0}
     rows = ctx().access().page(flt, start, size)
+    # Every block a reviewer reads is a view of the log (the filter comes from the browser: it is audited too).
+    audit("access_log_rows", "access_log", {"filter": {name: values.get(name) for name in FIELDS},
+                                            "from_row": start, "rows": len(rows)})
     last = start + len(rows) if len(rows) < size else -1
     return {"rowData": _display(rows, lang), "rowCount": last}
 
@@ -198,7 +202,7 @@ def timeline(flt: AccessFilter, lang: str):
     """The operator's accesses over time (explained and not), when one operator is chosen."""
     if flt.operator_id is None:
         return html.Div(t("timeline_hint", lang), className="muted")
-    rows = ctx().access().page(flt, 0, TIMELINE_MAX, newest_first=False)
+    rows = ctx().access().newest(flt, TIMELINE_MAX)[::-1]  # the newest accesses, drawn in time order
     tz = ctx().settings.tz
     fig = go.Figure()
     for explained, colour in ((True, "#2fd37a"), (False, "#ff4a4a")):
@@ -219,7 +223,7 @@ def who_opened(flt: AccessFilter, lang: str):
     """Who opened this citizen's record in the period: operators with counts, explained or not."""
     if flt.citizen_id is None:
         return html.Div(t("who_hint", lang), className="muted")
-    rows = ctx().access().page(AccessFilter(flt.since, flt.until, citizen_id=flt.citizen_id), 0, 5000)
+    rows = ctx().access().newest(AccessFilter(flt.since, flt.until, citizen_id=flt.citizen_id), WHO_MAX)
     per: dict[str, list[dict]] = {}
     for r in rows:
         per.setdefault(f"{r['operator_label']} · #{r['operator_id']}", []).append(r)
@@ -246,7 +250,8 @@ def export_csv(_n, values, lang):
         flt = _parse(values)
     except FilterError as exc:
         return no_update, _refusal(exc, lang)
-    rows = ctx().access().page(flt, 0, EXPORT_MAX)
+    total = ctx().access().count(flt)
+    rows = ctx().access().newest(flt, EXPORT_MAX)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     fields = ["ts", "operator", "operator_name", "operator_id", "citizen", "citizen_id", "action", "explained",
@@ -256,9 +261,12 @@ def export_csv(_n, values, lang):
     content = buffer.getvalue().encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()
     applied = {name: values.get(name) for name in FIELDS}  # the browser's copy may carry more: it is not kept
-    audit("export", "access_log", {"filter": applied, "rows": len(rows), "sha256": digest})
+    audit("export", "access_log", {"filter": applied, "rows": len(rows), "selected": total, "sha256": digest})
     name = f"access-log-{local_time(iso_utc(time.time()), ctx().settings.tz, '%Y%m%d-%H%M%S')}.csv"
-    note = dbc.Alert([t("exported", lang).format(n=len(rows)), html.Code(digest, id="export-sha")], color="success")
+    text = t("exported", lang).format(n=len(rows))
+    if total > len(rows):  # never a silent cut: the reviewer is told the file holds the newest part only
+        text += " " + t("export_cut", lang).format(n=len(rows), total=total)
+    note = dbc.Alert([text, html.Code(digest, id="export-sha")], color="success" if total <= len(rows) else "warning")
     return dcc.send_bytes(content, name), note
 
 

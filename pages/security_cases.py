@@ -231,8 +231,8 @@ def show_case(case_id, _message, lang):
     case = ctx().cases().get(case_id)
     if case is None:
         return html.Div("—")
-    if dash_ctx.triggered_id == ids.CASE_SELECTED:
-        audit("case_view", f"case:{case_id}")
+    # Every drawing of the evidence is a view, whatever the browser says triggered it (a redraw after triage too).
+    audit("case_view", f"case:{case_id}", None if dash_ctx.triggered_id == ids.CASE_SELECTED else {"redraw": True})
     return detail(case, lang)
 
 

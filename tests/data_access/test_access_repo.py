@@ -98,3 +98,12 @@ def test_a_date_filter_is_a_whole_day_in_the_hotlines_zone():
     flt = AccessFilter.parse(since="2025-11-26", until="2025-11-26", tz="Europe/Moscow")
     assert (flt.since, flt.until) == (T0 - 9 * 3600, T0 + 15 * 3600)  # Moscow midnight to midnight, in UTC
     assert AccessFilter.parse(since="2025-11-26T06:00:00Z", tz="Europe/Moscow").since == T0
+
+
+def test_a_grid_block_holds_at_most_500_rows_but_an_export_reads_all_1200(repo):
+    repo.add([_row(i) for i in range(1, 1201)])
+    flt = AccessFilter.parse()
+    assert len(repo.page(flt, 0, 5000)) == 500
+    newest = repo.newest(flt, 100_000)
+    assert len(newest) == 1200 and newest[0]["id"] == 1200 and newest[-1]["id"] == 1
+    assert [r["id"] for r in repo.newest(flt, 3)] == [1200, 1199, 1198]  # a cut keeps the newest rows

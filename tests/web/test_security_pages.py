@@ -426,3 +426,20 @@ def test_a_closed_line_of_a_case_history_names_its_reason_in_words():
     assert event_detail(closed, "ru") == "ложное срабатывание: neighbours by address only"
     assert event_detail(closed, "en") == "false positive: neighbours by address only"
     assert event_detail({"action": "assigned", "detail": "sec1: x"}, "ru") == "sec1: x"
+
+
+def test_reading_grid_blocks_and_redrawing_a_case_are_audited_whatever_the_trigger(web, client_as):
+    """A security officer posting the grid's block request or a case redraw directly still leaves a trail."""
+    from tests.web.dash_post import body
+
+    app, _ = web
+    officer = client_as("security")
+    trail = app.server.extensions["hotline"].audit
+    grid = body(app, "getRowsResponse", {"acc-filter": {"since": None, "until": None}, "lang": "ru"})
+    grid["inputs"][0]["id"] = {"type": "acc-grid", "key": 1}
+    grid["inputs"][0]["value"] = {"startRow": 0, "endRow": 100}
+    grid["outputs"] = {"id": {"type": "acc-grid", "key": 1}, "property": "getRowsResponse"}
+    before = trail.page(action="access_log_rows")[1]
+    response = officer.post("/_dash-update-component", json=grid)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert trail.page(action="access_log_rows")[1] == before + 1
