@@ -1,4 +1,4 @@
-"""The bands of a case's score (research 5.2): the one list the detectors' scoring, the case policy and the pages use.
+"""The bands of a case's score: the one list the detectors' scoring, the case policy and the pages use.
 
 A band holds the scores from its lower bound up to the next band's: info 0-19, low 20-39, medium 40-69,
 high 70-90, critical 91-100 (critical is strictly above 90).

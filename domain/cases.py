@@ -1,4 +1,4 @@
-"""The case policy (research 5.2-5.3): one case per operator and local day, its triage and the review figures.
+"""The case policy: one case per operator and local day, its triage and the review figures.
 
 Pure: the repository loads cases and stores what these functions decide. Times are UTC epochs.
 """

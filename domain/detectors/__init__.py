@@ -1,4 +1,4 @@
-"""Personal-data access anomaly detectors (research section 5): pure functions and an incremental engine.
+"""Personal-data access anomaly detectors: pure functions and an incremental engine.
 
 Entry points: ``DetectorEngine(DetectorConfig()).process(accesses, signins, ctx, now)``, the ``DetectorContext``
 protocol the data-access side implements (``InMemoryContext`` for tests and benches), and ``scoring``.

@@ -1,4 +1,4 @@
-"""Cases (operator x local day): score, band and the reasons in words (research 5.2).
+"""Cases (operator x local day): score, band and the reasons in words.
 
 score = sum over distinct detectors of the highest points each gave in the case, capped at 100; its band comes
 from the one band list (domain.bands). A case where 3 or more distinct detectors fired is at least 'high',
