@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from dash import html
 
 from components.format import alert_message, format_value, label
 from components.i18n import t
+from domain.clock import iso_epoch
 from domain.metrics import CHANNEL, QUEUE, Metric, MetricParams, params_of
 
 LEVEL_RANK = {None: 0, "ok": 0, "warn": 1, "crit": 2}
@@ -88,7 +87,7 @@ def alert_ticker(alerts: list[dict], snapshot: dict, lang: str) -> html.Div:
     alerts = sorted(alerts, key=lambda a: (a["severity"] != "critical", a.get("state") == "acknowledged"))
     items = []
     for a in alerts:
-        fired = _epoch(a.get("fired_at"))
+        fired = iso_epoch(a.get("fired_at"))
         fresh = fired is not None and now - fired < NEW_ALERT_S and a.get("state") == "firing"
         cls = f"ticker-item sev-{a['severity']}" + (" flash" if fresh else "") + (
             " acked" if a.get("state") == "acknowledged" else "")
@@ -97,10 +96,6 @@ def alert_ticker(alerts: list[dict], snapshot: dict, lang: str) -> html.Div:
     seconds = max(12, 7 * len(items))
     return html.Div(html.Div(items + items, className="ticker-track", style={"animationDuration": f"{seconds}s"}),
                     className="ticker has-alerts")
-
-
-def _epoch(iso: str | None) -> float | None:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() if iso else None
 
 
 def wall(snapshot: dict | None, lang: str) -> list:
