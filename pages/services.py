@@ -12,7 +12,6 @@ from components.format import label, local_time, num
 from components.i18n import norm_lang, t
 from web.access import page_callback
 from web.context import ctx, snapshot
-from web.render_cache import render_versioned
 
 dash.register_page(__name__, path="/services", name="services", title="Сервисы — горячая линия", order=4,
                    nav_key="nav_services", roles=["supervisor", "manager", "admin"])
@@ -91,4 +90,4 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     Input(ids.TICK, "n_intervals"), Input(ids.LANG, "data"), State(ids.SERVICES_VERSION, "data"))
 def refresh_services(_n, lang, known):
     lang = norm_lang(lang, ctx().settings.lang)
-    return render_versioned("services", known, lang, lambda snap: body(snap, lang))
+    return ctx().renders.versioned("services", known, lang, snapshot(), lambda snap: body(snap, lang))

@@ -10,7 +10,7 @@ from components.i18n import norm_lang, t
 from components.wall import wall
 from web.access import page_callback
 from web.context import ctx, snapshot
-from web.render_cache import plain, render_versioned
+from web.render_cache import plain
 
 dash.register_page(__name__, path="/wall", name="wall", title="Табло — горячая линия", order=1, nav_key="nav_wall",
                    roles=["supervisor", "manager", "admin", "display"])
@@ -40,7 +40,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
 def refresh_wall(_n, lang, known):
     """Redraw only when the snapshot version or the language changed (otherwise nothing is sent)."""
     lang = norm_lang(lang, ctx().settings.lang)
-    return render_versioned("wall", known, lang, lambda snap: wall(snap, lang))
+    return ctx().renders.versioned("wall", known, lang, snapshot(), lambda snap: wall(snap, lang))
 
 
 dash.clientside_callback(dash.ClientsideFunction("hotline", "clock"), Output(ids.WALL_CLOCK, "children"),

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("app.py", "settings.py", "web", "pages", "components", "callbacks", "assets", "domain")
+PARTS = ("app.py", "settings.py", "web", "pages", "components", "assets", "domain")
 
 
 def build_id() -> str:

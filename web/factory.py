@@ -27,8 +27,7 @@ _REGISTERED: tuple[dict, dict] = ({}, {})
 
 def build_dash_app(settings: Settings, store: SnapshotStore | None = None) -> dash.Dash:
     """A Dash app reading snapshots from ``store`` (default: the store the settings choose)."""
-    import callbacks.shell  # noqa: F401 - registers the frame's callbacks
-    from components.shell import shell
+    from components.shell import shell  # importing it registers the frame's callbacks
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
     app = dash.Dash(

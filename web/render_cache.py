@@ -16,6 +16,17 @@ class RenderCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
+    def versioned(self, page: str, known: list | None, lang: str, current: tuple[int, dict | None],
+                  render: Callable[[dict | None], object]) -> tuple[object, list]:
+        """The page body for the ``current`` (version, snapshot) and the key the browser keeps; a browser that
+        already shows this version in this language gets nothing (PreventUpdate)."""
+        from dash.exceptions import PreventUpdate
+
+        version, snap = current
+        if known == [version, lang]:
+            raise PreventUpdate
+        return self.get((page, version, lang), lambda: plain(render(snap))), [version, lang]
+
     def get(self, key: Hashable, render: Callable[[], object]) -> object:
         with self._lock:
             if key in self._items:
@@ -37,15 +48,3 @@ def plain(tree: object) -> object:
     from dash._utils import to_json
 
     return orjson.loads(to_json(tree))
-
-
-def render_versioned(page: str, known: list | None, lang: str, render: Callable[[dict | None], object]):
-    """The page body for the newest snapshot, and the key the browser keeps; unchanged: nothing is sent."""
-    from dash.exceptions import PreventUpdate
-
-    from web.context import ctx, snapshot
-
-    version, snap = snapshot()
-    if known == [version, lang]:
-        raise PreventUpdate
-    return ctx().renders.get((page, version, lang), lambda: plain(render(snap))), [version, lang]
