@@ -54,6 +54,9 @@ def queue_tile(name: str, q: dict, snapshot: dict, lang: str) -> html.Div:
         m = QUEUE[key]
         label_text = t("available_of", lang).format(n=q["agents"]["logged_in"]) if key == "available" else None
         metrics.append(catalogue_metric(m, queue_value(q, key), lv, params, lang, label_text))
+    if q.get("blocked"):  # callers turned away: the wall says so only when it happens
+        metrics.append(catalogue_metric(QUEUE["received"], q["received"], lv, params, lang,
+                                        text=f"{q['received']} ({q['blocked']})"))
     return html.Div(className=f"tile tile-queue lvl-{_worst(lv)}", id=f"tile-{name}", children=[
         html.Div(className="tile-head", children=[html.Span(label(q, lang, name), className="tile-name")]),
         html.Div(metrics, className="tile-grid"),

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, insert, select
 from data_access.schema.telephony import metadata
 from data_access.schema.telephony import queue_log as T
 from domain.clock import epoch_to_local_naive
-from domain.queue_log import KNOWN_VERBS, MalformedLine, QueueLogEvent, parse_pipe_line
+from domain.queue_log import KNOWN_VERBS, MalformedLine, QueueLogEvent, is_blocked, parse_pipe_line
 
 INSERT_CHUNK = 5000
 
@@ -58,7 +58,7 @@ def parse_lines(lines: Iterable[str], report: ImportReport) -> list[QueueLogEven
         except MalformedLine as exc:
             report.skipped[f"malformed ({exc})"] += 1
             continue
-        if ev.verb not in KNOWN_VERBS:
+        if ev.verb not in KNOWN_VERBS and not is_blocked(ev.verb):
             report.notes[f"unknown verb {ev.verb[:32]} (imported)"] += 1
         events.append(ev)
     return events

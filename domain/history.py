@@ -5,6 +5,10 @@ at CONNECT, abandoned at ABANDON). Each interval keeps a histogram of answer wai
 seconds (capped at ``WAIT_CAP_S``), so service level for any threshold T and any short-abandon limit can be
 recomputed for the past. A period's service level is recomputed from the period's summed counts with the
 formulas of :mod:`domain.metrics`, never averaged from interval percentages.
+
+The same per channel (:class:`ChannelInterval`, first-response waits in coarse fixed buckets) and per operator and
+local day (:class:`OperatorDay`). Agent-seconds: ``staffed_s`` is logged in (paused included), ``available_s``,
+``busy_s`` (talk and wrap-up) and ``paused_s`` split it; occupancy = busy / (staffed - paused).
 """
 
 from __future__ import annotations
@@ -14,19 +18,37 @@ from datetime import datetime, timedelta
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from domain.metrics import MetricParams, abandon_rate, aht, asa, service_level
+from domain.clock import parse_iso
+from domain.metrics import MetricParams, abandon_rate, aht, asa, occupancy, service_level
 
 INTERVAL_S = 900
 WAIT_CAP_S = 3600  # a wait of an hour or more is kept in the last bucket
 ANSWER_PREFIX, ABANDON_PREFIX = "hw", "aw"  # counter fields of the wait histograms: hw17 = answered after 17 s
 COUNT_FIELDS = ("offered", "answered", "abandoned", "short_abandoned", "timed_out", "lost", "transferred",
                 "blocked", "handled", "hold_sum", "talk_sum")
+AGENT_FIELDS = ("staffed_s", "available_s", "busy_s", "paused_s")
+PAUSE_PREFIX = "pause:"  # counter fields of paused seconds by reason: "pause:Обед"
+# First-response waits of digital tickets, in buckets by upper bound (seconds): a wait lands in the first bound it
+# does not pass; -1 holds the longer ones. Responses within a target that is one of the bounds (every default
+# target is) are counted exactly for any later target.
+RESPONSE_BOUNDS = (10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800,
+                   14400, 21600, 28800, 43200, 64800, 86400, 129600, 172800, 259200, 604800)
+RESPONSE_PREFIX = "fr"  # counter fields of the first-response histogram: fr900 = answered within (600, 900] s
+CHANNEL_FIELDS = ("created", "responded", "responded_in_t", "response_sum", "resolved", "resolved_by_due")
 GRANULARITIES = ("interval", "hour", "day", "week", "month")
 
 
 def wait_bucket(seconds: float) -> int:
     """The histogram bucket of a wait: whole seconds, capped."""
     return min(max(int(seconds), 0), WAIT_CAP_S)
+
+
+def response_bucket(seconds: float) -> int:
+    """The first-response histogram bucket of a wait: the smallest bound it does not pass, -1 past them all."""
+    for bound in RESPONSE_BOUNDS:
+        if seconds <= bound:
+            return bound
+    return -1
 
 
 @dataclass
@@ -43,10 +65,12 @@ class IntervalCounts:
     # wrap-up), paused_s; and paused seconds by pause reason.
     agents: dict[str, float] = field(default_factory=dict)
     paused_by_reason: dict[str, float] = field(default_factory=dict)
+    final: bool = False  # rebuilt from the sources after the late events' grace: no later write changes it
 
     @classmethod
     def from_counters(cls, scope: str, start_ts: int, fields: Mapping[str, float]) -> "IntervalCounts":
-        """From a counter bucket of the live book (its histogram fields split out)."""
+        """From counter buckets of the live books (histogram, agent and pause fields split out). ``answered_in_t``
+        at the queue's own T is kept beside the counts; the longest wait is the longest one in the histograms."""
         out = cls(scope, start_ts)
         for name, value in fields.items():
             if not value:
@@ -55,8 +79,82 @@ class IntervalCounts:
                 out.answer_waits[int(name[2:])] = int(value)
             elif name.startswith(ABANDON_PREFIX) and name[2:].isdigit():
                 out.abandon_waits[int(name[2:])] = int(value)
-            elif name in COUNT_FIELDS:
+            elif name in COUNT_FIELDS or name == "answered_in_t":
                 out.counts[name] = value
+            elif name in AGENT_FIELDS:
+                out.agents[name] = value
+            elif name.startswith(PAUSE_PREFIX):
+                out.paused_by_reason[name[len(PAUSE_PREFIX):]] = value
+        out.longest_wait_s = float(max((s for h in (out.answer_waits, out.abandon_waits) for s, n in h.items() if n),
+                                       default=0))
+        return out
+
+
+@dataclass
+class ChannelInterval:
+    """One digital channel's tickets in one 15-minute interval starting at ``start_ts`` (UTC, a multiple of 900).
+
+    Created at ``created_at``, responded at the first response, resolved at ``resolved_at`` (by due when not after
+    ``due_at``); ``backlog``: tickets created and neither answered nor closed at the interval's end.
+    """
+
+    scope: str
+    start_ts: int
+    created: int = 0
+    responded: int = 0
+    responded_in_t: int = 0      # within the channel's target when written
+    response_sum: float = 0.0    # seconds from creation to first response, summed
+    backlog: int = 0
+    resolved: int = 0
+    resolved_by_due: int = 0
+    response_waits: dict[int, int] = field(default_factory=dict)  # RESPONSE_BOUNDS bound (or -1) -> responses
+    final: bool = False
+
+    def responded_within(self, target_s: int) -> int:
+        """First responses within ``target_s`` (exact when the target is one of RESPONSE_BOUNDS)."""
+        return sum(n for bound, n in self.response_waits.items() if 0 <= bound <= target_s)
+
+    @classmethod
+    def from_counters(cls, scope: str, start_ts: int, fields: Mapping[str, float], backlog: int) -> "ChannelInterval":
+        """From a counter bucket of a channel book and the backlog at the interval's end."""
+        out = cls(scope, start_ts, backlog=backlog)
+        for name, value in fields.items():
+            if name in CHANNEL_FIELDS:
+                setattr(out, name, value if name == "response_sum" else int(round(value)))
+            elif name.startswith(RESPONSE_PREFIX) and value:
+                out.response_waits[int(name[len(RESPONSE_PREFIX):])] = int(value)
+        return out
+
+
+@dataclass
+class OperatorDay:
+    """One operator (queue member name) on one local day (YYYY-MM-DD): calls and seconds in each state."""
+
+    name: str
+    day: str
+    answered: int = 0
+    handled: int = 0             # calls completed or transferred (their talk is in talk_s)
+    talk_s: float = 0.0          # talk of the calls handled that day
+    wrapup_s: float = 0.0
+    staffed_s: float = 0.0       # logged in, paused included
+    busy_s: float = 0.0          # on a call or in wrap-up
+    paused_s: float = 0.0
+    paused_by_reason: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def occupancy(self) -> float | None:
+        """(talk + wrap-up) / logged-in time not paused."""
+        return occupancy(self.busy_s, self.staffed_s - self.paused_s)
+
+    @classmethod
+    def from_counters(cls, name: str, day: str, fields: Mapping[str, float]) -> "OperatorDay":
+        """From an operator's day totals in the live books (``talk_sum`` is its handled calls' talk)."""
+        out = cls(name, day, answered=int(fields.get("answered", 0)), handled=int(fields.get("handled", 0)),
+                  talk_s=fields.get("talk_sum", 0.0), wrapup_s=fields.get("wrapup_s", 0.0),
+                  staffed_s=fields.get("staffed_s", 0.0), busy_s=fields.get("busy_s", 0.0),
+                  paused_s=fields.get("paused_s", 0.0))
+        out.paused_by_reason = {k[len(PAUSE_PREFIX):]: v for k, v in fields.items()
+                                if k.startswith(PAUSE_PREFIX) and v}
         return out
 
 
@@ -133,7 +231,7 @@ def group(intervals: Iterable[IntervalCounts], granularity: str, tz: str) -> dic
 
 def day_bounds(day: str, tz: str) -> tuple[float, float]:
     """UTC epochs of local midnight of ``day`` (YYYY-MM-DD) and of the next day (a DST day is 23 or 25 hours)."""
-    start = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(tz))
+    start = parse_iso(day, tz)
     return start.timestamp(), (start + timedelta(days=1)).replace(tzinfo=ZoneInfo(tz)).timestamp()
 
 

@@ -214,6 +214,16 @@ QUEUE_METRICS: tuple[Metric, ...] = (
     _m("timed_out", ("Таймаут/выход", "Timed out/exit"),
        ("Вышли из очереди по таймауту, пустой очереди или клавише (EXITWITHTIMEOUT, EXITEMPTY, EXITWITHKEY).",
         "Left by time-out, empty queue or key (EXITWITHTIMEOUT, EXITEMPTY, EXITWITHKEY).")),
+    _m("blocked", ("Отклонено", "Blocked"),
+       ("Вызовы, не попавшие в очередь с полуночи (FULL, JOINEMPTY, JOINUNAVAIL, CLOSED, DIVERT_*): очередь была "
+        "полна, пуста или без доступных операторов. В «Поступило» не входят.",
+        "Callers turned away before joining the queue since midnight (FULL, JOINEMPTY, JOINUNAVAIL, CLOSED, "
+        "DIVERT_*): the queue was full, empty or had no reachable operator. Not part of offered."),
+       higher_is_bad=True),
+    _m("received", ("Всего вызовов", "Received"),
+       ("Все вызовы в очередь с полуночи: поступившие + отклонённые до входа в очередь (в скобках — отклонённые).",
+        "Every call for the queue since midnight: offered plus those turned away before joining (in brackets the "
+        "blocked ones).")),
 )
 
 CHANNEL_METRICS: tuple[Metric, ...] = (
@@ -351,8 +361,9 @@ CHANNEL_REPORT = {m.key: m for m in CHANNEL_REPORT_METRICS}
 def call_kpis(c: Counts, params: MetricParams) -> dict[str, float | int | None]:
     """The counts and the computed KPIs of one queue over one period, as the snapshot publishes them."""
     counts = {k: int(round(c.get(k, 0))) for k in
-              ("offered", "answered", "abandoned", "short_abandoned", "timed_out", "lost", "transferred")}
+              ("offered", "answered", "abandoned", "short_abandoned", "timed_out", "lost", "transferred", "blocked")}
     return {**counts,
+            "received": counts["offered"] + counts["blocked"],
             "service_level": _round(service_level(c, params.variant)),
             "asa_s": _round(asa(c), 1),
             "aht_s": _round(aht(c, params.wrapup_s), 1),

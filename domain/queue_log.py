@@ -22,12 +22,21 @@ AGENT_VERBS = frozenset({
     "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF", "PENALTY", "RINGINUSE",
 })
 SYSTEM_VERBS = frozenset({"QUEUESTART", "CONFIGRELOAD"})
+# A caller turned away before joining: the queue was full, had no member or none reachable (Asterisk), was closed
+# or diverted (Wazo and other PBXs write CLOSED, DIVERT_CA_RATIO, DIVERT_HOLDTIME). Counted as blocked.
+BLOCK_VERBS = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL", "CLOSED", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME"})
+BLOCK_PREFIX = "DIVERT_"
 # Written by dialplans and add-ons (QueueLog() app, QueueMetrics outbound, Wazo); known, carry no queue state.
-CUSTOM_VERBS = frozenset({"DID", "INFO", "OUTDIAL", "OUTANSWER", "OUTCANCEL", "OUTCALL", "JOINEMPTY", "LEAVEEMPTY",
+CUSTOM_VERBS = frozenset({"DID", "INFO", "OUTDIAL", "OUTANSWER", "OUTCANCEL", "OUTCALL", "LEAVEEMPTY",
                           "HOLD", "UNHOLD", "REQUEUE"})
-KNOWN_VERBS = CALL_VERBS | AGENT_VERBS | SYSTEM_VERBS | CUSTOM_VERBS
+KNOWN_VERBS = CALL_VERBS | AGENT_VERBS | SYSTEM_VERBS | CUSTOM_VERBS | BLOCK_VERBS
 
 NO_AGENT = frozenset({"", "NONE"})
+
+
+def is_blocked(verb: str) -> bool:
+    """Whether ``verb`` records a caller turned away before joining the queue."""
+    return verb in BLOCK_VERBS or verb.startswith(BLOCK_PREFIX)
 
 
 class QueueLogEvent(NamedTuple):

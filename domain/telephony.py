@@ -2,23 +2,30 @@
 
 Every call keeps only facts (entered, connected, ended, outcome...). Its contribution to the counters is a
 pure function of those facts (:func:`call_items`), recomputed around each event, so duplicates, out-of-order
-rows and a missing ENTERQUEUE all end in the same numbers.
+rows and a missing ENTERQUEUE all end in the same numbers. An operator's time in each state is booked per queue
+and per 15-minute interval when the state ends (:func:`staffing_items`), and at least once a minute while it lasts.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 from domain import queue_log as ql
 from domain.clock import day_start, next_day_start
-from domain.counters import ROLLING_KEEP_MIN, CounterBook, Item
+from domain.counters import ROLLING_KEEP_MIN, CounterBook, Item, interval_pieces
+from domain.history import ABANDON_PREFIX, ANSWER_PREFIX, PAUSE_PREFIX, wait_bucket
 from domain.masking import mask_phone
 
 # queue_log times and the PBX's durations are whole seconds, rounded apart: a duration may pass its rows' times
 # by a second or two.
 DURATION_SLACK_S = 5
+# Operators' open states are booked at least this often (a share of them each tick), so the open interval's
+# agent-seconds lag by at most a minute; booked up to this far behind the clock, where rows may still be coming.
+ACCRUE_EVERY_S = 60.0
+ACCRUE_LAG_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,8 @@ def call_items(call: Call, cfg: TelephonyConfig) -> tuple[tuple[Item, ...], tupl
         out.append((q, int(call.entered_at // 60), "offered", 1))
     if call.connected_at is not None:
         m = int(call.connected_at // 60)
-        out += ((q, m, "answered", 1), (q, m, "hold_sum", call.hold_s))
+        out += ((q, m, "answered", 1), (q, m, "hold_sum", call.hold_s),
+                (q, m, f"{ANSWER_PREFIX}{wait_bucket(call.hold_s)}", 1))
         if call.hold_s <= cfg.threshold(q):
             out.append((q, m, "answered_in_t", 1))
         if agent:
@@ -93,7 +101,7 @@ def call_items(call: Call, cfg: TelephonyConfig) -> tuple[tuple[Item, ...], tupl
             if agent:
                 agent_out += ((agent, m, "handled", 1), (agent, m, "talk_sum", call.talk_s))
         elif outcome == "abandoned":
-            out.append((q, m, "abandoned", 1))
+            out += ((q, m, "abandoned", 1), (q, m, f"{ABANDON_PREFIX}{wait_bucket(call.wait_s)}", 1))
             if call.wait_s < cfg.short_abandon_s:
                 out.append((q, m, "short_abandoned", 1))
             if call.wait_s <= cfg.threshold(q):
@@ -110,9 +118,9 @@ class Agent:
     """A queue member (operator) as the PBX sees it, with today's staffed and busy seconds."""
 
     __slots__ = ("name", "queues", "logged_in", "paused", "pause_reason", "call", "wrap_until", "since",
-                 "last_ts", "staffed_s", "busy_s", "acc_at", "dynamic")
+                 "last_ts", "staffed_s", "busy_s", "acc_at", "dynamic", "on_accrue")
 
-    def __init__(self, name: str, ts: float) -> None:
+    def __init__(self, name: str, ts: float, on_accrue: "Callable[[Agent, float, float], None] | None" = None) -> None:
         self.name = name
         self.queues: set[str] = set()
         self.logged_in = False
@@ -126,6 +134,7 @@ class Agent:
         self.busy_s = 0.0
         self.acc_at = ts
         self.dynamic = False  # membership comes from ADDMEMBER/REMOVEMEMBER, not inferred from calls
+        self.on_accrue = on_accrue  # told of each span of time closed by accrue (the per-interval staffing)
 
     def state(self, now: float) -> str:
         if self.call is not None:
@@ -153,8 +162,28 @@ class Agent:
             return ts - t0, max(min(ts, self.wrap_until) - t0, 0.0)
         return 0.0, 0.0
 
+    def segments(self, t0: float, t1: float) -> tuple[tuple[float, float, str], ...]:
+        """[t0, t1) in the current state as (start, end, kind): ``talk``, ``wrapup``, ``available`` or ``paused``;
+        nothing while logged out. The same states as :meth:`_delta` (whose staffed = talk + wrapup + available)."""
+        if t1 <= t0:
+            return ()
+        if self.call is not None:
+            return ((t0, t1, "talk"),)
+        if not self.logged_in:
+            return ()
+        if self.paused:
+            return ((t0, t1, "paused"),)
+        wrap = self.wrap_until
+        if wrap <= t0:
+            return ((t0, t1, "available"),)
+        if wrap >= t1:
+            return ((t0, t1, "wrapup"),)
+        return ((t0, wrap, "wrapup"), (wrap, t1, "available"))
+
     def accrue(self, ts: float) -> None:
         """Add the time since the last accrual to today's staffed and busy seconds."""
+        if ts > self.acc_at and self.on_accrue is not None and (self.logged_in or self.call is not None):
+            self.on_accrue(self, self.acc_at, ts)
         staffed, busy = self._delta(ts)
         self.staffed_s += staffed
         self.busy_s += busy
@@ -176,6 +205,32 @@ class Agent:
         self.last_ts = max(self.last_ts, ts)
 
 
+# What one second in each state adds to the queue's and to the operator's staffing counters.
+_QUEUE_FIELDS = {"talk": ("staffed_s", "busy_s"), "wrapup": ("staffed_s", "busy_s"),
+                 "available": ("staffed_s", "available_s"), "paused": ("staffed_s", "paused_s")}
+_OWN_FIELDS = {"talk": ("staffed_s", "busy_s"), "wrapup": ("staffed_s", "busy_s", "wrapup_s"),
+               "available": ("staffed_s",), "paused": ("staffed_s", "paused_s")}
+
+
+def staffing_items(agent: Agent, t0: float, t1: float) -> tuple[list[Item], list[Item]]:
+    """The operator's seconds in [t0, t1) (in its current state) for each of its queues and for itself, cut at the
+    15-minute borders: staffed_s (logged in, paused included), available_s, busy_s (talk and wrap-up), paused_s
+    and ``pause:<reason>``; the operator's own add wrapup_s."""
+    queue_items: list[Item] = []
+    own: list[Item] = []
+    name, queues = agent.name, agent.queues
+    reason = PAUSE_PREFIX + agent.pause_reason
+    for start, end, kind in agent.segments(t0, t1):
+        fields = _QUEUE_FIELDS[kind] + ((reason,) if kind == "paused" else ())
+        own_fields = _OWN_FIELDS[kind] + ((reason,) if kind == "paused" else ())
+        for piece, seconds in interval_pieces(start, end):
+            minute = int(piece // 60)
+            own += [(name, minute, f, seconds) for f in own_fields]
+            for queue in queues:
+                queue_items += [(queue, minute, f, seconds) for f in fields]
+    return queue_items, own
+
+
 class TelephonyState:
     """Live calls and operators of every queue, and today's counters, from queue_log events."""
 
@@ -183,8 +238,13 @@ class TelephonyState:
         self.cfg = cfg
         self.day_start = day_start(now, cfg.tz)
         self.next_day = next_day_start(now, cfg.tz)
-        self.book = CounterBook(self.day_start, day_end=self.next_day)
+        self.book = CounterBook(self.day_start, day_end=self.next_day, interval_only=(ANSWER_PREFIX, ABANDON_PREFIX))
         self.agent_book = CounterBook(self.day_start, detailed=False, day_end=self.next_day)
+        # Agent-seconds per queue and interval (staffing_items); no rolling windows.
+        self.staff_book = CounterBook(self.day_start, day_end=self.next_day, rolling=False)
+        self._accrue_order: list[str] = []
+        self._accrue_next = 0
+        self._accrued_at: float | None = None
         self.calls: dict[tuple[str, str], Call] = {}
         self.waiting: dict[str, dict[tuple[str, str], Call]] = {}
         self.abandoned: dict[str, OrderedDict[tuple[str, str], Call]] = {}
@@ -252,6 +312,8 @@ class TelephonyState:
             self._apply_call(ev)
         elif verb in ql.AGENT_VERBS:
             self._apply_agent(ev)
+        elif ql.is_blocked(verb):
+            self._block(ev)
         elif verb in ql.SYSTEM_VERBS or verb in ql.CUSTOM_VERBS:
             self.stats["ignored"] += 1
         else:
@@ -289,6 +351,16 @@ class TelephonyState:
         if call is None:
             call = self.calls[key] = Call(ev.callid, ev.queue)
         _CALL_HANDLERS[ev.verb](self, call, ev)
+
+    def _block(self, ev: ql.QueueLogEvent) -> None:
+        """FULL, JOINEMPTY, JOINUNAVAIL, CLOSED, DIVERT_*: a caller turned away before joining the queue."""
+        if ev.queue in ql.NO_AGENT:
+            self.stats["ignored"] += 1
+            return
+        if ev.queue not in self.queues:
+            self.queues.add(ev.queue)
+            self.waiting.setdefault(ev.queue, {})
+        self.book.add(((ev.queue, int(ev.ts // 60), "blocked", 1),))
 
     def _settle(self, call: Call, old: tuple, was_waiting: bool, old_outcome: str | None) -> None:
         """Book the change of a call: counters, waiting list, abandoned list."""
@@ -374,14 +446,21 @@ class TelephonyState:
         self.dirty_agents.add(name)
         agent = self.agents.get(name)
         if agent is None:
-            agent = self.agents[name] = Agent(name, ts)
+            agent = self.agents[name] = Agent(name, ts, self._book_staffing)
         return agent
+
+    def _book_staffing(self, agent: Agent, t0: float, t1: float) -> None:
+        queue_items, own = staffing_items(agent, t0, t1)
+        self.staff_book.add(queue_items)
+        self.agent_book.add(own)
 
     def _learn_member(self, name: str, queue: str, ts: float) -> None:
         """A static member (never added or removed by events) that is rung or connected is logged in."""
         agent = self._agent(name, ts)
         if agent.dynamic:
             return  # a COMPLETE after REMOVEMEMBER must not bring the membership back
+        if queue not in agent.queues:
+            agent.accrue(ts)  # the time before belongs to the queues it had
         agent.queues.add(queue)
         if not agent.logged_in and ts >= agent.last_ts:
             agent.change(ts, logged_in=True)
@@ -408,6 +487,7 @@ class TelephonyState:
         verb, queue = ev.verb, ev.queue
         if verb in ("ADDMEMBER", "REMOVEMEMBER"):
             agent.dynamic = True
+            agent.accrue(ev.ts)  # the time before belongs to the queues it had
         if verb == "ADDMEMBER":
             if queue not in ql.NO_AGENT:
                 agent.queues.add(queue)
@@ -438,13 +518,38 @@ class TelephonyState:
         self.book.rolling_floor = max(self.book.rolling_floor, int(now // 60) - ROLLING_KEEP_MIN - 1)
 
     def tick(self, now: float) -> None:
-        """Advance to ``now``: roll the day at local midnight, flag lost calls, forget old minute buckets."""
+        """Advance to ``now``: roll the day at local midnight, flag lost calls, book a share of the operators'
+        open states, forget old minute buckets."""
         if now >= self.next_day:
             self.roll_day(now)
-        self._flag_lost(now)
+        self.flag_lost(now)
+        self._accrue_some(now - ACCRUE_LAG_S)
         self.book.trim_minutes(now)
 
-    def _flag_lost(self, now: float) -> None:
+    def accrue_agents(self, ts: float) -> None:
+        """Book every operator's time up to ``ts`` (the end of a replayed range)."""
+        for agent in self.agents.values():
+            agent.accrue(ts)
+
+    def _accrue_some(self, ts: float) -> None:
+        """Book the open states of the share of operators due (all of them once per ACCRUE_EVERY_S)."""
+        last, self._accrued_at = self._accrued_at, ts
+        if last is None or ts <= last:
+            return
+        names = self._accrue_order
+        if len(names) != len(self.agents):
+            names = self._accrue_order = list(self.agents)
+        if not names:
+            return
+        count = min(len(names), math.ceil(len(names) * (ts - last) / ACCRUE_EVERY_S))
+        start, agents = self._accrue_next, self.agents
+        for i in range(start, start + count):
+            agents[names[i % len(names)]].accrue(ts)
+        self._accrue_next = (start + count) % len(names)
+
+    def flag_lost(self, now: float) -> None:
+        """Calls waiting longer than ``lost_after_s`` (or talking longer than ``lost_talk_after_s``) without an
+        exit event are taken out and counted as lost at ``now``."""
         stale = [c for w in self.waiting.values() for c in w.values()
                  if c.entered_at is not None and now - c.entered_at > self.cfg.lost_after_s]
         stale += [self.calls[a.call] for a in self.agents.values()
@@ -469,6 +574,7 @@ class TelephonyState:
         self.day_start, self.next_day = new_start, next_day_start(ts, self.cfg.tz)
         self.book.roll_day(new_start, self.next_day)
         self.agent_book.roll_day(new_start, self.next_day)
+        self.staff_book.roll_day(new_start, self.next_day)
         self.abandoned = {q: OrderedDict((k, c) for k, c in calls.items() if (c.ended_at or 0) >= new_start)
                           for q, calls in self.abandoned.items()}
         keep_after = new_start - 3600  # late rows for calls that ended just before midnight still find them

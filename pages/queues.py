@@ -31,7 +31,7 @@ def _queue_names(snap: dict | None) -> list[str]:
 
 
 SUMMARY_METRICS = ("waiting", "longest_wait_s", "available", "service_level", "service_level_30m", "abandon_rate",
-                   "asa_s", "aht_s", "occupancy", "offered", "answered", "abandoned")
+                   "asa_s", "aht_s", "occupancy", "offered", "received", "answered", "abandoned")
 
 
 def summary(q: dict, snap: dict, lang: str) -> list:
@@ -39,7 +39,8 @@ def summary(q: dict, snap: dict, lang: str) -> list:
     lv, params = q.get("levels", {}), params_of(snap, q)
     special = {"available": f"{q['agents']['available']}/{q['agents']['logged_in']}",
                "abandon_rate": pct(q["abandon_rate"], 1),
-               "abandoned": f"{q['abandoned']} ({q['short_abandoned']})"}
+               "abandoned": f"{q['abandoned']} ({q['short_abandoned']})",
+               "received": f"{q.get('received', q['offered'])} ({q.get('blocked', 0)})"}
     return [catalogue_metric(QUEUE[key], queue_value(q, key), lv, params, lang, text=special.get(key), short=False)
             for key in SUMMARY_METRICS]
 
