@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -248,6 +249,55 @@ poller_cursors = Table(
     "poller_cursors", metadata,
     Column("name", String(40), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+# Interval history (data_access/history_repo.py): a year at full scale is about 35,000 rows per queue. Each table is
+# clustered on its primary key (WITHOUT ROWID on SQLite: no second copy of the key), times are UTC epochs, the
+# histograms compact JSON ({"17": 3}: seconds -> calls), agent-seconds whole seconds.
+_EPOCH = BigInteger().with_variant(Integer, "sqlite")
+
+
+def _history_table(name: str, key: Column, *columns: Column) -> Table:
+    return Table(
+        name, metadata, key,
+        Column("start_ts", _EPOCH, primary_key=True, autoincrement=False),  # a multiple of 900
+        *columns,
+        Column("final", Boolean, nullable=False, server_default="0"),  # rebuilt from the sources; kept
+        Column("updated_at", _EPOCH, nullable=False),
+        Index(f"ix_{name}_start", "start_ts"),
+        sqlite_with_rowid=False,
+    )
+
+
+def _counts(*names: str) -> list[Column]:
+    return [Column(n, Integer, nullable=False, server_default="0") for n in names]
+
+
+history_queue = _history_table(
+    "history_queue", Column("scope", String(80), primary_key=True),  # the queue
+    *_counts("offered", "answered", "abandoned", "short_abandoned", "timed_out", "lost", "transferred", "blocked",
+             "handled", "hold_sum", "talk_sum", "answered_in_t", "longest_wait_s"),
+    Column("answer_waits", Text, nullable=False, server_default="{}"),
+    Column("abandon_waits", Text, nullable=False, server_default="{}"),
+    *_counts("staffed_s", "available_s", "busy_s", "paused_s"),
+    Column("paused_by_reason", Text, nullable=False, server_default="{}"),
+)
+
+history_channel = _history_table(
+    "history_channel", Column("scope", String(20), primary_key=True),  # the digital channel
+    *_counts("created", "responded", "responded_in_t", "backlog", "resolved", "resolved_by_due"),
+    Column("response_sum", Float, nullable=False, server_default="0"),
+    Column("response_waits", Text, nullable=False, server_default="{}"),  # RESPONSE_BOUNDS bound -> responses
+)
+
+history_operator_day = Table(
+    "history_operator_day", metadata,
+    Column("day", String(10), primary_key=True),           # local day, YYYY-MM-DD
+    Column("name", String(80), primary_key=True),          # queue member name
+    *_counts("answered", "handled", "talk_s", "wrapup_s", "staffed_s", "busy_s", "paused_s"),
+    Column("paused_by_reason", Text, nullable=False, server_default="{}"),
+    Column("updated_at", _EPOCH, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 # The audit trail is append-only at the database level too.
