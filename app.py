@@ -6,6 +6,8 @@
     python app.py simulate         the hotline simulator (PBX + CRM) writing to the source databases
     python app.py import-queue-log FILE
     python app.py snapshot --now ISO_OR_EPOCH [--json]
+    python app.py history rebuild --from DATE --to DATE [--force]   back-fill the interval history
+    python app.py history status
     python app.py create-user --login L --role R   (roles: supervisor, manager, security, admin, display)
     python app.py create-kiosk-token --user L --name N
     python app.py verify-audit     check the audit trail's whole hash chain (exit code 1 if broken)
@@ -117,6 +119,28 @@ def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> int:
         sys.stdout.write(orjson.dumps(snapshot, option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         print(format_summary(snapshot))
+    return 0
+
+
+def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
+    """The interval history: rebuild local days from the sources, or show what it holds."""
+    from datetime import date
+
+    from data_access.appdb import open_app_db
+    from data_access.history_repo import HistoryRepository
+    from poller.history import rebuild_days, status_lines
+
+    repo = HistoryRepository(open_app_db(settings.url("app_db")))
+    if args.action == "status":
+        print("\n".join(status_lines(repo, settings.tz)))
+        return 0
+    try:
+        day_from, day_to = (date.fromisoformat(d).isoformat() for d in (args.day_from, args.day_to or args.day_from))
+    except (TypeError, ValueError):
+        print("error: --from and --to are local days, YYYY-MM-DD", file=sys.stderr)
+        return 2
+    done = rebuild_days(settings, repo, day_from, day_to, force=args.force)
+    print(f"days rebuilt: {done['rebuilt']}, skipped (already final): {done['skipped']}, rows written: {done['rows']}")
     return 0
 
 
@@ -258,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="epoch seconds or ISO time (default: now)")
     p.add_argument("--json", action="store_true", help="print the snapshot as JSON (keys: docs/snapshot.md)")
     p.set_defaults(func=cmd_snapshot)
+    p = sub.add_parser("history", help="the interval history: rebuild days from the sources, status",
+                       description=cmd_history.__doc__)
+    p.add_argument("action", choices=("rebuild", "status"))
+    p.add_argument("--from", dest="day_from", help="first local day (YYYY-MM-DD, HOTLINE_TZ) to rebuild")
+    p.add_argument("--to", dest="day_to", help="last local day to rebuild (inclusive)")
+    p.add_argument("--force", action="store_true", help="rebuild days that are final already")
+    p.set_defaults(func=cmd_history)
     p = sub.add_parser("create-user", help="create a user or reset a password", description=cmd_create_user.__doc__)
     p.add_argument("--login", required=True)
     p.add_argument("--role", default="supervisor", help="supervisor, manager, security, admin or display")

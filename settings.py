@@ -73,6 +73,8 @@ class Settings:
                                      "renewal; a second poller is refused while the lease is live.")
     security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new "
                                           "journal rows.")
+    history_final_after_s: int = _s(7200, "Interval history: an interval closed this long ago is rebuilt from the "
+                                          "sources (late events included) and becomes final; later writes keep it.")
     secret_key: str = _s("", "Key that signs session cookies. Empty: a random key kept in data_dir/secret_key.")
     cookie_secure: bool = _s(False, "Send session cookies over HTTPS only (set it when served over TLS).")
     session_minutes: int = _s(480, "Lifetime of a desk session in minutes (one shift by default).")

@@ -154,6 +154,25 @@ class CrmSource(SourceAdapter):
                                newest_ts=newest)
         return self._run(work)
 
+    def tickets_for_range(self, start_ts: float, end_ts: float, after_id: int = 0,
+                          limit: int | None = None) -> FetchResult[tuple[list[TicketFacts], int]]:
+        """Digital tickets that count in [start_ts, end_ts): created in it, answered or resolved in it, or still
+        waiting at its start; in id order from ``after_id``, ``limit`` rows at a time. data = (tickets, last id read;
+        ``after_id`` when none is left)."""
+        tk = crm.tickets
+        start = utc_naive(start_ts)
+        waiting = tk.c.first_response_at.is_(None) & tk.c.resolved_at.is_(None) & tk.c.status.not_in(CLOSED)
+        cond = (tk.c.created_at < utc_naive(end_ts)) & or_(
+            tk.c.created_at >= start, tk.c.first_response_at >= start, tk.c.resolved_at >= start, waiting)
+        query = _ticket_select().where(cond, tk.c.id > after_id).order_by(tk.c.id).limit(limit or self.batch_rows)
+
+        def work(conn) -> FetchResult:
+            bad = Counter()
+            raw = tv.read_rows(conn, query)
+            tickets = self.bad_log.convert(raw, _ticket_until(None), "tickets", bad)
+            return FetchResult(ok=True, data=(tickets, raw[-1].id if raw else after_id), rows=len(raw), bad=bad)
+        return self._run(work)
+
     def _tickets(self, conn, ids: list[int], bad: Counter) -> list[TicketFacts]:
         out: list[TicketFacts] = []
         for start in range(0, len(ids), IN_CHUNK):
@@ -170,7 +189,7 @@ def _raw(table, *names: str):
 
 def _ticket_select():
     tk = crm.tickets
-    return _raw(tk, "id", "channel", "created_at", "first_response_at", "status", "resolved_at") \
+    return _raw(tk, "id", "channel", "created_at", "first_response_at", "status", "resolved_at", "due_at") \
         .where(tk.c.channel != "phone")
 
 
@@ -184,7 +203,8 @@ def _ticket_until(until: float | None):
         status = tv.text(row.status, 20, "status", notes)
         closed = status in CLOSED if until is None else resolved is not None
         return TicketFacts(row.id, tv.text(row.channel, 20, "channel", notes), tv.utc_ts(row.created_at, "created_at"),
-                           _ts(row.first_response_at, "first_response_at", until), closed)
+                           _ts(row.first_response_at, "first_response_at", until), closed, resolved,
+                           _ts(row.due_at, "due_at"))
     return convert
 
 

@@ -49,7 +49,7 @@ class LiveEngine:
 
     def __init__(self, settings: Settings, store: SnapshotStore, *, alert_repo: AlertRepository | None = None,
                  telephony: QueueLogSource | None = None, ticketing: CrmSource | None = None,
-                 security=None, lease=None, clock: Callable[[], float] = time.time) -> None:
+                 security=None, lease=None, history=None, clock: Callable[[], float] = time.time) -> None:
         self.s = settings
         self.store = store
         self.alert_repo = alert_repo
@@ -75,6 +75,7 @@ class LiveEngine:
         self.security = security  # the SecurityPipeline of this process, when it runs one (compliance status)
         self.lease = lease  # the PollerLease this engine publishes under (None: tests and replays)
         self.lease_lost = False
+        self.history = history  # the HistoryKeeper writing this engine's intervals (poller/history.py), if any
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self, now: float | None = None) -> None:
@@ -99,6 +100,8 @@ class LiveEngine:
             version = self.store.publish(snapshot)
             snapshot["version"] = version
             self.last_snapshot = snapshot
+            if self.history is not None and until is None:
+                self.history.after_cycle(self, now)
             return snapshot
 
     def _renew_lease(self, now: float) -> bool:

@@ -20,6 +20,7 @@ from settings import Settings
 log = logging.getLogger("hotline.poller")
 JOB_ID = "poll-cycle"
 SECURITY_JOB_ID = "security-cycle"
+HISTORY_JOB_ID = "history-settle"
 
 
 def build_engine(settings: Settings, store: SnapshotStore | None = None) -> LiveEngine:
@@ -27,6 +28,8 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
 
     Raises :class:`PollerAlreadyRunning` when another poller publishes from the same app database.
     """
+    from data_access.history_repo import HistoryRepository
+    from poller.history import HistoryKeeper
     from poller.security import SecurityPipeline
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
@@ -35,7 +38,8 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
     lease.acquire(time.time())
     atexit.register(lease.release)
     engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db),
-                        security=SecurityPipeline(settings, app_db), lease=lease)
+                        security=SecurityPipeline(settings, app_db), lease=lease,
+                        history=HistoryKeeper(settings, HistoryRepository(app_db)))
     engine.start()
     return engine
 
@@ -52,6 +56,11 @@ def _security_cycle(engine: LiveEngine) -> None:
         engine.security.cycle()
 
 
+def _history_job(engine: LiveEngine) -> None:
+    if not engine.lease_lost:
+        engine.history.job(engine)
+
+
 def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
     # The first cycle runs at once; max_instances=1 so a slow cycle is never overlapped by the next one.
     scheduler.add_job(_safe_cycle, "interval", args=[engine], seconds=interval_s, id=JOB_ID,
@@ -63,6 +72,12 @@ def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
         scheduler.add_job(_security_cycle, "interval", args=[engine], seconds=every, id=SECURITY_JOB_ID,
                           max_instances=1, coalesce=True, misfire_grace_time=max(1, int(every)),
                           next_run_time=datetime.now(timezone.utc))
+    if engine.history is not None:
+        # Its own job too: a settle replays sources for seconds; the live cycle only upserts a few rows.
+        from poller.history import SETTLE_EVERY_S
+
+        scheduler.add_job(_history_job, "interval", args=[engine], seconds=SETTLE_EVERY_S, id=HISTORY_JOB_ID,
+                          max_instances=1, coalesce=True, misfire_grace_time=int(SETTLE_EVERY_S))
 
 
 def start_background(engine: LiveEngine, interval_s: float) -> BackgroundScheduler:
