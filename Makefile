@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python app.py
 
-## test: the whole suite (browser tests skip without /usr/bin/chromium unless HOTLINE_TEST_STRICT=1)
+## test: the whole suite on both cores (browser tests skip without /usr/bin/chromium unless HOTLINE_TEST_STRICT=1)
+PARALLEL ?= -n 2 --dist loadfile
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 ## test-fast: the pure tests only (no browser, no database server, nothing slow): seconds, for every edit
 test-fast: $(STAMP)

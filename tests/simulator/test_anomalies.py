@@ -18,6 +18,8 @@ from simulator.anomalies import Injector
 from simulator.scenarios import SCENARIOS
 from tests.simulator.conftest import parse_ts
 
+pytestmark = pytest.mark.slow  # a simulated day with every scenario injected
+
 KINDS = {"D01", "D02", "D03", "D04", "D05", "D06", "D07", "D08", "D09", "D10", "D12", "D13", "D15", "D17", "D18",
          "D19"}
 

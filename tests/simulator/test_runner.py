@@ -125,6 +125,7 @@ def _wait_for(predicate, timeout: float = 45.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
+@pytest.mark.slow
 def test_background_plays_live_and_resumes(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="hotline.simulator")
     settings = make_settings(tmp_path, sim_scale=0.01, sim_speed=600.0)
