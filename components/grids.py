@@ -5,9 +5,10 @@ from __future__ import annotations
 import dash_ag_grid as dag
 
 from components.i18n import t
+from domain.telephony import AGENT_STATES
 
 STATE_CLASSES = {f"st-{s}": f"params.data && params.data.state == '{s}'"
-                 for s in ("available", "on_call", "wrap_up", "paused", "offline")}
+                 for s in AGENT_STATES}
 
 
 def col(field: str, header_key: str, lang: str, **extra) -> dict:

@@ -14,13 +14,13 @@ from components.format import duration, in_state, pct, short_name
 from components.grids import col, grid, state_col
 from components.i18n import norm_lang, t
 from data_access.filters import FilterError, filter_text
+from domain.telephony import AGENT_STATES
 from web.access import page_callback
 from web.context import ctx, snapshot
 
 dash.register_page(__name__, path="/operators", name="operators", title="Операторы — горячая линия", order=3,
                    nav_key="nav_operators", roles=["supervisor", "manager", "admin"])
 
-STATES = ("available", "on_call", "wrap_up", "paused", "offline")
 MAX_NAME = 200  # a team, queue or state name in a filter
 
 
@@ -30,7 +30,7 @@ def filter_options(snap: dict | None, lang: str) -> tuple[list, list, list]:
     queues = sorted({q for a in agents for q in a["queues"]} | set((snap or {}).get("queues", {})))
     return ([{"label": name, "value": code} for code, name in teams],
             [{"label": q, "value": q} for q in queues],
-            [{"label": t(s, lang), "value": s} for s in STATES])
+            [{"label": t(s, lang), "value": s} for s in AGENT_STATES])
 
 
 def select(agents: list[dict], teams: list | None, queues: list | None, states: list | None) -> list[dict]:
@@ -48,8 +48,10 @@ DIRECTORY_FIELDS = ("operator", "short", "team")
 
 def rows(agents: list[dict], snap: dict | None, lang: str) -> dict:
     """The changing fields of the grid rows, working operators first (by state), then by name."""
-    agents = sorted(agents, key=lambda a: (STATES.index(a["state"]) if a["state"] in STATES else 9, a["operator"]))
-    return {"fields": ROW_FIELDS, "labels": {s: t(s, lang) for s in STATES}, "rows": [_row(a, snap) for a in agents]}
+    order = {state: i for i, state in enumerate(AGENT_STATES)}
+    agents = sorted(agents, key=lambda a: (order.get(a["state"], 9), a["operator"]))
+    return {"fields": ROW_FIELDS, "labels": {s: t(s, lang) for s in AGENT_STATES},
+            "rows": [_row(a, snap) for a in agents]}
 
 
 def _row(a: dict, snap: dict | None) -> list:
@@ -69,7 +71,7 @@ def directory(agents: list[dict]) -> dict:
 def counts(agents: list[dict], lang: str) -> list:
     total = html.Span([t("operators_total", lang), ": ", html.B(str(len(agents)))], className="count")
     return [total] + [html.Span([t(s, lang), " ", html.B(str(sum(1 for a in agents if a["state"] == s)))],
-                                className=f"count st-{s}", **{"data-state": s}) for s in STATES]
+                                className=f"count st-{s}", **{"data-state": s}) for s in AGENT_STATES]
 
 
 def columns(lang: str) -> list[dict]:
