@@ -57,7 +57,7 @@ def test_a_period_of_two_intervals_sums_counts_before_dividing():
 def test_blocked_callers_count_as_offered_and_not_answered_in_time_in_the_service_level_with_them():
     params = MetricParams(threshold_s=20, short_abandon_s=5, goal=0.8)
     item = interval(at("2026-11-02 10:00"), answer={5: 80, 40: 20}, counts={"blocked": 25})
-    f = sla.figures([sla.collapse(item, params)], params)
+    f = sla.figures([sla.collapse(item, params)], params, blocked_too=True)
     assert (f["offered"], f["received"], f["blocked"]) == (100, 125, 25)
     assert f["service_level"] == pytest.approx(0.80) and f["met"] is True
     assert f["service_level_blocked"] == pytest.approx(80 / 125)
@@ -189,3 +189,88 @@ def test_the_1800_peak_needs_14_operators_8_more_than_the_6_logged_in_now():
     top = sla.peak(rows, logged_in_now=6)
     assert (top["start_ts"], top["offered"], top["needed"], top["more"]) == (at("2026-11-30 18:00"), 50, 14, 8)
     assert sla.peak(rows, logged_in_now=0)["more"] == 14
+
+
+def test_the_figures_of_each_interval_are_those_of_the_interval_alone():
+    params = {"general": MetricParams(threshold_s=20, goal=0.8)}
+    agents = {"staffed_s": 9000.0, "available_s": 1800.0, "busy_s": 5400.0, "paused_s": 1800.0}
+    items = sla.collapsed([SAMPLE, interval(at("2026-11-02 10:15"), answer={5: 8, 30: 2}, agents=agents)], params)
+    each = sla.per_interval(items, params, with_blocked=True)
+    assert [each[(i.scope, i.start_ts)] for i in items] == [sla.figures([i], params["general"], True) for i in items]
+
+
+# -- written appeals against 59-FZ --------------------------------------------------------------------------------
+DAY = 86400
+RULES = sla.AppealRules(register_days=3, answer_days=30, warn_days=5)
+ARRIVED = at("2026-11-02 10:00")
+
+
+def appeal(registered_after_days: float | None, answered_after_days: float | None, k: int = 1,
+           channel: str = "email") -> sla.Appeal:
+    reg = None if registered_after_days is None else ARRIVED + registered_after_days * DAY
+    ans = None if answered_after_days is None else ARRIVED + answered_after_days * DAY
+    return sla.Appeal(k, channel, ARRIVED, reg, ans)
+
+
+def test_an_appeal_registered_in_2_days_and_answered_28_days_later_is_in_time_on_both_counts():
+    c = sla.appeal_clock(appeal(2, 30), ARRIVED + 40 * DAY, RULES)
+    assert (c["registered_in_time"], c["answered_in_time"], c["open"]) == (True, True, False)
+    assert c["register_due"] == ARRIVED + 3 * DAY and c["answer_due"] == ARRIVED + 32 * DAY
+
+
+def test_the_30_days_run_from_registration_and_an_unregistered_appeal_is_late_after_3_days():
+    assert sla.appeal_clock(appeal(3, 33), ARRIVED + 40 * DAY, RULES)["answered_in_time"] is True
+    late = sla.appeal_clock(appeal(None, None), ARRIVED + 4 * DAY, RULES)
+    assert late["registered_in_time"] is False and late["overdue"] and late["days_left"] == pytest.approx(-1)
+
+
+def test_an_open_appeal_is_at_risk_5_days_before_its_answer_deadline_and_not_before():
+    # Registered after 1 day: the answer is due 31 days after arrival.
+    assert not sla.appeal_clock(appeal(1, None), ARRIVED + 25 * DAY, RULES)["at_risk"]
+    risky = sla.appeal_clock(appeal(1, None), ARRIVED + 26 * DAY, RULES)
+    assert risky["at_risk"] and not risky["overdue"] and risky["days_left"] == pytest.approx(5)
+    assert risky["answered_in_time"] is None  # undecided while the deadline is ahead
+
+
+def test_the_summary_counts_arrivals_in_the_period_and_risks_of_every_open_appeal():
+    now = ARRIVED + 30 * DAY
+    appeals = [appeal(1, 10, 1), appeal(4, 20, 2), appeal(1, None, 3), appeal(None, None, 4, "app"),
+               sla.Appeal(5, "email", ARRIVED - 40 * DAY, ARRIVED - 39 * DAY, None)]  # older, open and overdue
+    summary = sla.appeal_summary(appeals, ARRIVED, ARRIVED + DAY, now, RULES)
+    email = summary["email"]
+    assert (email["arrived"], email["registered_ok"], email["registered_decided"]) == (3, 2, 3)
+    assert (email["answered_ok"], email["answered_decided"], email["open"], email["at_risk"]) == (2, 2, 2, 2)
+    assert email["overdue"] == 1 and summary["app"]["registered_in_time"] == 0.0
+    listed = sla.appeals_at_risk(appeals, now, RULES)
+    assert [(r["ticket_id"], r["stage"]) for r in listed] == [(5, "answer"), (4, "register"), (3, "answer")]
+
+
+# -- periods and FCR/CSAT groups ------------------------------------------------------------------------------------
+def test_last_month_is_the_whole_calendar_month_and_this_month_stops_at_the_current_interval():
+    now = at("2026-12-04 17:05")
+    assert sla.period_bounds("last_month", now, MSK) == (at("2026-11-01"), at("2026-12-01"))
+    assert sla.period_bounds("this_month", now, MSK) == (at("2026-12-01"), at("2026-12-04 17:15"))
+    assert sla.period_bounds("custom", now, MSK, "2026-10-01", "2026-10-31") == (at("2026-10-01"), at("2026-11-01"))
+
+
+@pytest.mark.parametrize("since, until", [("2026-11-30", "2026-11-01"), (None, "2026-11-01"),
+                                          ("2025-01-01", "2026-11-30")])
+def test_a_custom_period_backwards_half_given_or_over_a_year_is_refused(since, until):
+    with pytest.raises(sla.PeriodError):
+        sla.period_bounds("custom", at("2026-12-04 17:05"), MSK, since, until)
+
+
+def test_15_minute_rows_are_refused_past_31_days_and_days_are_not():
+    start = at("2026-01-01")
+    sla.check_granularity("interval", start, start + 31 * DAY)
+    with pytest.raises(sla.PeriodError):
+        sla.check_granularity("interval", start, start + 40 * DAY)
+    sla.check_granularity("day", start, start + 366 * DAY)
+
+
+def test_fcr_and_survey_counts_add_up_per_line_and_per_channel():
+    rows = [sla.QualityRow("phone", "technical", "T1", "op1", {"resolved": 10, "fcr": 7}),
+            sla.QualityRow("phone", "technical", "T2", "op2", {"resolved": 5, "fcr": 5, "surveys": 2, "csat_sum": 9}),
+            sla.QualityRow("chat", "", "D1", "", {"resolved": 4, "fcr": 1})]
+    assert sla.quality_counts(rows, sla.line_of)["technical"]["fcr"] == 12
+    assert list(sla.quality_counts(rows, sla.channel_of)) == ["chat"]
