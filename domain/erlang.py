@@ -44,7 +44,11 @@ def service_level(n: int, a: float, aht_s: float, t_s: float) -> float:
 
 def asa(n: int, a: float, aht_s: float) -> float:
     """Average speed of answer: P(wait) AHT / (N - A)."""
-    return math.inf if n <= a else erlang_c(n, a) * aht_s / (n - a)
+    return _speed(n, a, erlang_c(n, a), aht_s)
+
+
+def _speed(n: int, a: float, p_wait: float, aht_s: float) -> float:
+    return math.inf if n <= a else p_wait * aht_s / (n - a)
 
 
 def agents_needed(rate_per_s: float, aht_s: float, target: float, t_s: float) -> int:
@@ -53,9 +57,13 @@ def agents_needed(rate_per_s: float, aht_s: float, target: float, t_s: float) ->
     Erlang B is carried from one staffing level to the next, so the search is one pass up to the answer (a
     staffing table of a month's intervals stays fast) instead of one pass per level tried.
     """
-    a = rate_per_s * aht_s
+    return _search(rate_per_s * aht_s, aht_s, target, t_s)[0]
+
+
+def _search(a: float, aht_s: float, target: float, t_s: float) -> tuple[int, float]:
+    """(fewest agents reaching ``target``, Erlang B at that many) for ``a`` erlangs; (0, 1.0) without traffic."""
     if a <= 0:
-        return 0
+        return 0, 1.0
     n = max(1, math.ceil(a))
     b = 1.0
     for k in range(1, n + 1):
@@ -63,7 +71,7 @@ def agents_needed(rate_per_s: float, aht_s: float, target: float, t_s: float) ->
     while (_level(n, a, _c_from_b(n, a, b), aht_s, t_s) if n > a else 0.0) < target:
         n += 1
         b = _next_b(b, n, a)
-    return n
+    return n, b
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,11 @@ def staffing(calls: float, interval_s: float, aht_s: float, target: float, t_s: 
              max_occupancy: float = 0.85, shrinkage: float = 0.30) -> Staffing:
     """Agents for ``calls`` per interval: the SL target first, then the occupancy cap, then shrinkage."""
     a = calls * aht_s / interval_s
-    n = agents_needed(calls / interval_s, aht_s, target, t_s)
+    n, b = _search(a, aht_s, target, t_s)
     while n and a / n > max_occupancy:
         n += 1
-    return Staffing(n, math.ceil(n / (1 - shrinkage)) if n else 0, service_level(n, a, aht_s, t_s),
-                    a / n if n else 0.0, erlang_c(n, a), asa(n, a, aht_s))
+        b = _next_b(b, n, a)
+    p_wait = _c_from_b(n, a, b) if n > a else 1.0  # erlang_c(n, a), from the B carried along
+    level = _level(n, a, p_wait, aht_s, t_s) if n > a else 0.0
+    return Staffing(n, math.ceil(n / (1 - shrinkage)) if n else 0, level, a / n if n else 0.0, p_wait,
+                    _speed(n, a, p_wait, aht_s))

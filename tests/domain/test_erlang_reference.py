@@ -52,3 +52,14 @@ def test_agents_needed_equals_the_textbook_search(calls, aht_s, target, t_s):
 def test_280_calls_in_a_quarter_hour_at_five_minutes_each_need_101_operators_at_80_in_20():
     # 280 x 300 s / 900 s = 93.3 erlangs: the textbook and the engine agree on the full-scale peak interval.
     assert erlang.agents_needed(280 / 900, 300, 0.8, 20) == textbook_agents(280, 900, 300, 0.8, 20) == 101
+
+
+@pytest.mark.parametrize("calls, aht_s", LOADS)
+def test_staffing_reports_the_textbook_figures_at_the_staffing_it_chose(calls, aht_s):
+    s = erlang.staffing(calls, 900, aht_s, 0.8, 20, max_occupancy=0.85, shrinkage=0.3)
+    a = Fraction(calls * aht_s, 900)
+    assert s.agents >= textbook_agents(calls, 900, aht_s, 0.8, 20) and s.occupancy <= 0.85
+    assert s.p_wait == pytest.approx(float(textbook_c(s.agents, a)), rel=1e-9)
+    assert s.service_level == pytest.approx(textbook_sl(s.agents, a, aht_s, 20), rel=1e-9)
+    assert s.asa_s == pytest.approx(float(textbook_c(s.agents, a)) * aht_s / float(s.agents - a), rel=1e-9)
+    assert s.scheduled == math.ceil(s.agents / 0.7)
