@@ -88,6 +88,15 @@ class Settings:
     max_request_kb: int = _s(1024, "Largest request body accepted, in KiB (a bigger one answers 413).")
     anon_audit_per_minute: int = _s(30, "Audit entries that anonymous requests (refused tokens, failed and throttled "
                                         "sign-ins) may write per minute and web worker; repeats are aggregated.")
+    staffing_max_occupancy: float = _s(0.85, "Staffing (SLA page): the highest occupancy Erlang C may plan for; more "
+                                             "operators are added until the load per operator is under it.")
+    staffing_shrinkage: float = _s(0.30, "Staffing: the share of scheduled time not on the phones (breaks, training, "
+                                         "absence); scheduled = needed / (1 - shrinkage).")
+    appeal_register_days: int = _s(3, "Written appeals (e-mail, app form), 59-FZ: days to register an appeal after it "
+                                      "arrives (registration: an operator's first response in the CRM).")
+    appeal_answer_days: int = _s(30, "Written appeals, 59-FZ: days to answer an appeal after its registration.")
+    appeal_warn_days: int = _s(5, "Written appeals: an open appeal is listed as at risk this many days before its "
+                                  "registration or answer deadline.")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

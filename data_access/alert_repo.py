@@ -62,6 +62,13 @@ class AlertRepository:
             rows = conn.execute(select(A).order_by(A.c.fired_at.desc(), A.c.id.desc()).limit(limit)).all()
         return [_row_view(r) for r in rows]
 
+    def fired_between(self, start_ts: float, end_ts: float, limit: int = 5000) -> list[dict]:
+        """Alerts that fired in [start, end), oldest first (the SLA report's "what happened then")."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(A).where(A.c.fired_at >= utc_naive(start_ts), A.c.fired_at < utc_naive(end_ts))
+                                .order_by(A.c.fired_at, A.c.id).limit(limit)).all()
+        return [_row_view(r) for r in rows]
+
     def acknowledge(self, alert_id: int, user: str, now: float) -> bool:
         """Mark an active alert acknowledged by ``user``; False if it is resolved or unknown."""
         with self.engine.begin() as conn:
