@@ -1,0 +1,76 @@
+"""Reads what one SLA report is made of: the app database's interval history (aggregated in SQL by
+:mod:`data_access.sla_history`), operator days and alerts, and the CRM's FCR, survey and written-appeal figures
+(through :class:`data_access.crm_reports.CrmReports`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from sqlalchemy import Engine
+
+from data_access import sla_history
+from data_access.alert_repo import AlertRepository
+from data_access.crm_reports import CrmReports
+from domain.clock import local_day
+from domain.history import INTERVAL_S, previous_period
+from domain.sla import FORECAST_WEEKS, AppealRules, StaffingRules
+from domain.sla_report import Request, SlaInputs, params_of
+from settings import Settings
+
+WEEK_S = 7 * 86400
+
+
+def rules_of(settings: Settings) -> tuple[StaffingRules, AppealRules]:
+    return (StaffingRules(settings.staffing_max_occupancy, settings.staffing_shrinkage),
+            AppealRules(settings.appeal_register_days, settings.appeal_answer_days, settings.appeal_warn_days))
+
+
+def base_inputs(req: Request, settings: Settings, now: float,
+                directory: Mapping[str, tuple[str, str]] | None = None) -> SlaInputs:
+    """The report's frame (period, lines, rules, what-if) before anything is read."""
+    queues = tuple(q for q in settings.queues() if req.queues is None or q.name in req.queues)
+    staffing, appeal = rules_of(settings)
+    return SlaInputs(req.start, req.end, now, settings.tz, req.granularity, queues, settings.channels(),
+                     settings.wrapup_s, req.whatif, staffing, appeal, focus=req.focus, directory=dict(directory or {}))
+
+
+def read_inputs(req: Request, settings: Settings, engine: Engine, crm: CrmReports | None, now: float,
+                directory: Mapping[str, tuple[str, str]] | None = None) -> SlaInputs:
+    """The inputs of ``req``'s report (``crm`` None: FCR, CSAT and appeals are left empty)."""
+    inputs = base_inputs(req, settings, now, directory)
+    params = params_of(inputs)
+    prev_start, _ = previous_period(req.start, req.end)
+    targets = {c.name: c.target_s for c in inputs.channels}
+    inputs = replace(
+        inputs, intervals=sla_history.collapsed_intervals(engine, req.start, req.end, params),
+        previous=sla_history.collapsed_totals(engine, prev_start, req.start, params),
+        usual=lambda keys: sla_history.usual_intervals(engine, keys, settings.tz),
+        channel_now=sla_history.channel_totals(engine, req.start, req.end, targets),
+        channel_before=sla_history.channel_totals(engine, prev_start, req.start, targets),
+        operators=sla_history.operator_totals(engine, local_day(req.start, settings.tz),
+                                              local_day(req.end - 1, settings.tz)),
+        alerts=AlertRepository(engine).fired_between(req.start, req.end))
+    return _with_crm(inputs, crm, prev_start) if crm is not None else inputs
+
+
+def _with_crm(inputs: SlaInputs, crm: CrmReports, prev_start: float) -> SlaInputs:
+    quality, before = crm.quality(inputs.start, inputs.end), crm.quality(prev_start, inputs.start)
+    appeals = crm.appeals(inputs.start, inputs.end)
+    return replace(inputs, quality=quality.data if quality.ok else None,
+                   previous_quality=before.data if before.ok else None, appeals=appeals.data if appeals.ok else None)
+
+
+def read_forecast_history(engine: Engine, scopes: list[str], now: float, hours: int = 4,
+                          weeks: int = FORECAST_WEEKS) -> list:
+    """The intervals the next ``hours`` hours' forecast is made of: the same hours 1..``weeks`` weeks back (an
+    hour wider on each side, for a clock change in between)."""
+    from data_access.history_repo import HistoryRepository
+
+    repo = HistoryRepository(engine)
+    first = now - now % INTERVAL_S
+    out = []
+    for k in range(1, weeks + 1):
+        back = first - k * WEEK_S
+        out += repo.queue_intervals(back - 3600, back + hours * 3600 + 3600, scopes)
+    return out
