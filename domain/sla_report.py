@@ -248,7 +248,7 @@ def series_table(inputs: SlaInputs, params: dict[str, MetricParams], current: li
 
 def missed_table(inputs: SlaInputs, params: dict[str, MetricParams], current: list, each: sla.PerInterval) -> Table:
     rows = sla.missed_counts(current, inputs.tz, params, inputs.whatif.with_blocked, each)
-    columns = (Column("scope", "queue", "scope"), Column("goal", "goal", "pct"),
+    columns = (Column("scope", "queue", "scope"),
                Column("days_missed", "days_missed", "count", "report"), Column("days", "days_measured", "count"),
                Column("days_missed_share", "share", "pct"),
                Column("intervals_missed", "intervals_missed", "count", "report"),
@@ -454,7 +454,6 @@ def forecast_table(history: Iterable[IntervalCounts], queues: Sequence[QueueConf
         if top:
             rows.append({**top, "scope": q.name})
     columns = (Column("scope", "queue", "scope"), Column("start_ts", "peak_at", "clock"),
-               metric_col("offered", fmt="ratio"), metric_col("aht_s"), metric_col("needed"),
-               metric_col("scheduled"), Column("logged_in_now", "logged_in_now", "count"),
-               Column("more", "more_needed", "count"))
+               metric_col("offered", fmt="ratio"), metric_col("needed"),
+               Column("logged_in_now", "logged_in_now", "count"), Column("more", "more_needed", "count"))
     return Table("forecast", "sla_forecast", columns, sorted(rows, key=lambda r: -r["more"]))

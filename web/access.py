@@ -23,6 +23,7 @@ PAGES_LOCATION = "_pages_location"
 _OUTPUT_PAGE: dict[str, str] = {}
 _SHELL_OUTPUTS: set[str] = {"_pages_dummy"}
 HOME_ORDER = ("/wall", "/security", "/audit", "/alerts")
+ROLE_HOME = {"manager": "/sla"}  # a role whose first page is not the first of HOME_ORDER it may open
 
 
 def _key(component_id: Any) -> str:
@@ -102,6 +103,8 @@ def allowed_paths(role: str) -> set[str]:
 def home(role: str) -> str:
     """The first page a role lands on."""
     paths = allowed_paths(role)
+    if ROLE_HOME.get(role) in paths:
+        return ROLE_HOME[role]
     return next((p for p in HOME_ORDER if p in paths), sorted(paths)[0] if paths else "/logout")
 
 

@@ -1,0 +1,375 @@
+"""/sla: the manager's SLA report over the interval history (periods, what-if, where and when we missed, staffing,
+digital channels and written appeals, operators and teams), with CSV/XLSX exports written to the audit trail.
+
+The layout reads nothing; the report callback reads the app database's history (and the CRM's FCR, survey and
+appeal figures through a per-period cache), never the telephony source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, dcc, html
+
+from components import ids
+from components.format import label
+from components.grids import grid
+from components.i18n import norm_lang, t
+from components.sla import (
+    grid_columns,
+    grid_rows,
+    heatmap_figure,
+    lines_block,
+    local_text,
+    series_figure,
+    staffing_figure,
+)
+from data_access.filters import FilterError, filter_choice, filter_int, filter_text
+from domain.clock import local_day
+from domain.history import GRANULARITIES
+from domain.metrics import SL_VARIANTS, MetricParams
+from domain.sla import PERIODS, PeriodError, WhatIf, check_granularity, period_bounds
+from domain.sla_report import Request, SlaReport
+from web.access import page_callback
+from web.auth import audit
+from web.context import ctx, snapshot, user_login
+
+dash.register_page(__name__, path="/sla", name="sla", title="SLA — горячая линия", order=6, nav_key="nav_sla",
+                   roles=["manager", "supervisor", "admin"])
+
+MAX_T = 3600
+MAX_SHORT = 600
+GRID_SECTIONS = ("worst", "staffing", "series", "channels", "appeals", "at_risk", "operators", "teams")
+
+
+# -- the query -----------------------------------------------------------------------------------------------
+def parse_query(values: object, now: float) -> dict:
+    """The page's controls as a checked query (FilterError or PeriodError with a message otherwise)."""
+    if not isinstance(values, dict):
+        raise FilterError("query: choose a period again")
+    s = ctx().settings
+    queues = tuple(q.name for q in s.queues())
+    q = {"period": filter_choice(values.get("period"), PERIODS, "period") or "last_month",
+         "since": filter_text(values.get("since"), "from", 10), "until": filter_text(values.get("until"), "to", 10),
+         "by": filter_choice(values.get("by"), GRANULARITIES, "by") or "day",
+         "variant": filter_choice(values.get("variant"), SL_VARIANTS, "variant") or s.sl_variant,
+         "t": filter_int(values.get("t"), "T", 4), "short": filter_int(values.get("short"), "short", 4),
+         "blocked": bool(values.get("blocked")), "line": filter_choice(values.get("line"), queues, "line")}
+    if q["t"] is not None and q["t"] > MAX_T or q["short"] is not None and q["short"] > MAX_SHORT:
+        raise FilterError(f"T: at most {MAX_T} s; short abandon: at most {MAX_SHORT} s")
+    try:
+        start, end = period_bounds(q["period"], now, s.tz, q["since"], q["until"])
+        check_granularity(q["by"], start, end)
+    except ValueError as exc:  # a date that is not one, or a period refused
+        raise FilterError(str(exc) if isinstance(exc, PeriodError) else "date: YYYY-MM-DD") from None
+    return {**q, "start": start, "end": end}
+
+
+def request_of(q: dict) -> Request:
+    s = ctx().settings
+    whatif = WhatIf(q["variant"], q["t"], s.short_abandon_s if q["short"] is None else q["short"], q["blocked"])
+    return Request(q["start"], q["end"], q["by"], whatif, q["line"])
+
+
+def build_report(q: dict, now: float, staffing_all: bool = False) -> SlaReport:
+    """The report of a checked query, from the app database (and the CRM's cached figures)."""
+    from dataclasses import replace
+
+    from data_access.sla_inputs import read_inputs
+    from domain.sla_report import build
+
+    _v, snap = snapshot()
+    directory = {a["name"]: (a["operator"], a.get("team_name") or a.get("team") or "")
+                 for a in (snap or {}).get("agents", [])}
+    inputs = read_inputs(request_of(q), ctx().settings, ctx().app_db, ctx().crm_reports(), now, directory)
+    return build(replace(inputs, staffing_all=staffing_all))
+
+
+def labeller(scope: str, lang: str) -> str:
+    s = ctx().settings
+    entry = next((x for x in (*s.queues(), *s.channels()) if x.name == scope), None)
+    return label({"label_ru": entry.label_ru, "label_en": entry.label_en} if entry else None, lang, scope)
+
+
+def header_params(report: SlaReport) -> MetricParams:
+    return report.params.get(report.inputs.focus or "", next(iter(report.params.values()), MetricParams()))
+
+
+# -- layout --------------------------------------------------------------------------------------------------
+def _field(label_text: str, component, width: str = "auto") -> html.Div:
+    return html.Div([dbc.Label(label_text, className="sla-label"), component], className="sla-field",
+                    style={"flex": width})
+
+
+def controls(lang: str) -> html.Div:
+    s = ctx().settings
+    today = local_day(time.time(), s.tz)
+    radios = {"inline": True, "inputClassName": "btn-check", "labelClassName": "btn btn-outline-primary btn-sm",
+              "labelCheckedClassName": "active", "className": "btn-group"}
+    queues = [{"label": labeller(q.name, lang), "value": q.name} for q in s.queues()]
+    return html.Div(className="panel sla-controls", children=[
+        _field(t("period", lang), dcc.Dropdown(id=ids.SLA_PERIOD, value="last_month", clearable=False,
+                                               options=[{"label": t(f"period_{p}", lang), "value": p}
+                                                        for p in PERIODS]), "0 0 220px"),
+        _field(t("since_date", lang), dcc.Input(id=ids.SLA_FROM, type="date", value=today, debounce=True,
+                                                disabled=True, className="form-control"), "0 0 160px"),
+        _field(t("until", lang), dcc.Input(id=ids.SLA_TO, type="date", value=today, debounce=True, disabled=True,
+                                           className="form-control"), "0 0 160px"),
+        _field(t("granularity", lang), dbc.RadioItems(id=ids.SLA_BY, value="day", **radios, options=[
+            {"label": t(f"by_{g}", lang), "value": g} for g in GRANULARITIES])),
+        _field(t("focus_line", lang), dcc.Dropdown(id=ids.SLA_LINE, value=queues[0]["value"] if queues else None,
+                                                   options=queues, clearable=False), "0 0 220px"),
+        _field(t("sl_variant", lang), dcc.Dropdown(id=ids.SLA_VARIANT, value=s.sl_variant, clearable=False, options=[
+            {"label": t(f"variant_{v}", lang), "value": v} for v in SL_VARIANTS]), "0 0 260px"),
+        _field(t("threshold_t", lang), dcc.Input(id=ids.SLA_T, type="number", min=0, max=MAX_T, step=1,
+                                                 placeholder=str(s.sl_threshold_s), debounce=True,
+                                                 className="form-control"), "0 0 120px"),
+        _field(t("short_limit", lang), dcc.Input(id=ids.SLA_SHORT, type="number", min=0, max=MAX_SHORT, step=1,
+                                                 value=s.short_abandon_s, debounce=True, className="form-control"),
+               "0 0 120px"),
+        _field(" ", dbc.Checklist(id=ids.SLA_BLOCKED, options=[{"label": t("with_blocked", lang), "value": 1}],
+                                  value=[], switch=True), "0 0 auto"),
+        _field(" ", dbc.Button(t("monthly_report", lang), id=ids.SLA_MONTHLY, color="primary", size="sm"),
+               "0 0 auto"),
+    ])
+
+
+def section(key: str, lang: str, body: list, exports: bool = True) -> list:
+    """A section's heading with its CSV and XLSX buttons, then its body."""
+    buttons = [dbc.Button(fmt.upper(), id={"type": ids.SLA_EXPORT, "table": key, "fmt": fmt}, size="sm",
+                          color="secondary", outline=True, className="ms-2", title=t("export_table", lang))
+               for fmt in ("csv", "xlsx")] if exports else []
+    return [html.Div([html.H3(t(f"sla_{key}", lang), className="d-inline"), html.Span(buttons, className="ms-2")],
+                     className="sla-head"), *body]
+
+
+def layout(lang: str | None = None, **_query) -> html.Div:
+    lang = norm_lang(lang, ctx().settings.lang)
+    panel = lambda key, **kw: html.Div(id=f"sla-sec-{key}", className="panel", **kw)  # noqa: E731
+    return html.Div(className="sla-page", children=[
+        dcc.Store(id=ids.SLA_STATE), dcc.Download(id=ids.SLA_DOWNLOAD),
+        dcc.Interval(id=ids.SLA_FORECAST_TICK, interval=60_000),
+        html.Div([html.H2(t("nav_sla", lang), className="h4 d-inline me-3"),
+                  html.Span(id=ids.SLA_PERIOD_TEXT, className="muted")], className="mb-2"),
+        controls(lang),
+        html.Div(id=ids.SLA_MESSAGE),
+        dcc.Loading(panel("lines"), type="dot", delay_show=300),
+        dbc.Row([dbc.Col(html.Div(className="panel", children=[dcc.Graph(id=ids.SLA_HEATMAP, config={
+            "displayModeBar": False})]), md=8),
+                 dbc.Col([panel("missed"), html.Div(id=ids.SLA_FORECAST, className="panel")], md=4)]),
+        panel("worst"),
+        panel("staffing"),
+        panel("series"),
+        dbc.Row([dbc.Col(panel("channels"), md=7), dbc.Col(panel("appeals"), md=5)]),
+        panel("at_risk"),
+        dbc.Row([dbc.Col(panel("operators"), md=8), dbc.Col(panel("teams"), md=4)]),
+    ])
+
+
+# -- the report callback -------------------------------------------------------------------------------------------
+SECTION_IDS = ("lines", "missed", *GRID_SECTIONS)
+
+
+def grid_section(report: SlaReport, key: str, lang: str, height: str = "320px", chart=None) -> list:
+    table = report.table(key)
+    body = [dcc.Graph(figure=chart, config={"displayModeBar": False}, id=f"sla-{key}-chart")] if chart else []
+    body.append(grid(f"sla-{key}-grid", grid_columns(table, lang, header_params(report)),
+                     grid_rows(table, lang, report.inputs.tz, labeller), lang, height, tooltipShowDelay=300))
+    return section(key, lang, body)
+
+
+def span_text(start: float, end: float, tz: str) -> str:
+    """[start, end) for people: whole local days as "01.11.2026 — 30.11.2026" (the last day included), otherwise
+    with the times."""
+    from domain.clock import day_start
+
+    if day_start(start, tz) == start and day_start(end, tz) == end:
+        first, last = local_text(start, "%d.%m.%Y", tz), local_text(end - 1, "%d.%m.%Y", tz)
+        return first if first == last else f"{first} — {last}"
+    return f"{local_text(start, '%d.%m.%Y %H:%M', tz)} — {local_text(end, '%d.%m.%Y %H:%M', tz)}"
+
+
+def period_text(report: SlaReport, lang: str) -> str:
+    i = report.inputs
+    prev = i.start - (i.end - i.start)
+    return t("period_shown", lang).format(now=span_text(i.start, i.end, i.tz), before=span_text(prev, i.start, i.tz))
+
+
+def render(report: SlaReport, lang: str) -> dict:
+    """Every section of the page from one report."""
+    tz = report.inputs.tz
+    staffing_rows = report.table("staffing").rows
+    focus = report.inputs.focus or ""
+    charts = {"staffing": staffing_figure(staffing_rows, lang, tz),
+              "series": series_figure(report.table("series").rows, report.params, labeller, lang, tz,
+                                      report.inputs.granularity)}
+    out = {"lines": section("lines", lang, [lines_block(report.table("lines"), lang, report.params, labeller,
+                                                        t("vs_previous", lang))]),
+           "missed": grid_section(report, "missed", lang, "200px")}
+    for key in GRID_SECTIONS:
+        out[key] = grid_section(report, key, lang, "360px" if key in ("operators", "series") else "300px",
+                                charts.get(key))
+    title = t("heat_title", lang).format(line=labeller(focus, lang))
+    out["heatmap"] = heatmap_figure(report.heatmap, lang, title)
+    return out
+
+
+@page_callback(
+    "/sla", Output(ids.SLA_STATE, "data"), Output(ids.SLA_MESSAGE, "children"),
+    Output(ids.SLA_PERIOD_TEXT, "children"), Output(ids.SLA_FROM, "disabled"), Output(ids.SLA_TO, "disabled"),
+    Output(ids.SLA_HEATMAP, "figure"), *(Output(f"sla-sec-{k}", "children") for k in SECTION_IDS),
+    Input(ids.SLA_PERIOD, "value"), Input(ids.SLA_FROM, "value"), Input(ids.SLA_TO, "value"),
+    Input(ids.SLA_BY, "value"), Input(ids.SLA_VARIANT, "value"), Input(ids.SLA_T, "value"),
+    Input(ids.SLA_SHORT, "value"), Input(ids.SLA_BLOCKED, "value"), Input(ids.SLA_LINE, "value"),
+    Input(ids.LANG, "data"),
+)
+def refresh_report(period, since, until, by, variant, t_s, short, blocked, line, lang):
+    """Check the controls, build the report of the period and draw every section."""
+    lang = norm_lang(lang, ctx().settings.lang)
+    values = {"period": period, "since": since, "until": until, "by": by, "variant": variant, "t": t_s,
+              "short": short, "blocked": bool(blocked), "line": line}
+    try:
+        q = parse_query(values, time.time())
+    except FilterError as exc:
+        return (dash.no_update, dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="sla-refused"),
+                dash.no_update, period != "custom", period != "custom", *([dash.no_update] * (1 + len(SECTION_IDS))))
+    report = build_report(q, time.time())
+    parts = render(report, lang)
+    fixed = q["period"] != "custom"
+    return (q, _notes(report, lang), period_text(report, lang), fixed, fixed, parts["heatmap"],
+            *(parts[k] for k in SECTION_IDS))
+
+
+def _notes(report: SlaReport, lang: str) -> list:
+    i = report.inputs
+    notes = []
+    if not any(i.start <= x.start_ts < i.end for x in i.intervals):
+        notes.append(dbc.Alert(t("no_history_period", lang), color="info", id="sla-empty"))
+    if i.quality is None:
+        notes.append(dbc.Alert(t("crm_unavailable", lang), color="secondary"))
+    return notes
+
+
+
+# -- exports -------------------------------------------------------------------------------------------------------
+def _clicked(trigger, n_clicks: object) -> bool:
+    return trigger is not None and isinstance(n_clicks, int) and not isinstance(n_clicks, bool) and n_clicks > 0
+
+
+@page_callback(
+    "/sla", Output(ids.SLA_DOWNLOAD, "data"), Output(ids.SLA_MESSAGE, "children", allow_duplicate=True),
+    Input({"type": ids.SLA_EXPORT, "table": ALL, "fmt": ALL}, "n_clicks"), Input(ids.SLA_MONTHLY, "n_clicks"),
+    State(ids.SLA_STATE, "data"), State(ids.LANG, "data"), prevent_initial_call=True,
+)
+def export(clicks, monthly, state, lang):
+    """A table as CSV or XLSX, or the monthly report; each file's SHA-256 goes to the audit trail."""
+    lang = norm_lang(lang, ctx().settings.lang)
+    trigger = dash.ctx.triggered_id
+    wanted = monthly if trigger == ids.SLA_MONTHLY else next(
+        (n for n, spec in zip(clicks or [], dash.ctx.inputs_list[0], strict=False) if spec["id"] == trigger), None)
+    if not _clicked(trigger, wanted):
+        return dash.no_update, dash.no_update
+    try:
+        q = parse_query(state, time.time())
+        if trigger == ids.SLA_MONTHLY:
+            content, name, what = monthly_report(q, lang)
+        else:
+            key = filter_choice(trigger.get("table"), ("lines", "missed", "forecast", *GRID_SECTIONS), "table")
+            fmt = filter_choice(trigger.get("fmt"), ("csv", "xlsx"), "format")
+            content, name, what = table_file(q, key, fmt, lang)
+    except FilterError as exc:
+        return dash.no_update, dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning")
+    digest = hashlib.sha256(content).hexdigest()
+    audit("export", f"sla:{what['table']}", {**what, "query": _audited(q), "bytes": len(content), "sha256": digest})
+    note = dbc.Alert([t("exported_file", lang).format(name=name), html.Code(digest, id="sla-export-sha")],
+                     color="success", duration=15000)
+    return dcc.send_bytes(content, name), note
+
+
+def _audited(q: dict) -> dict:
+    return {k: q[k] for k in ("period", "since", "until", "by", "variant", "t", "short", "blocked", "line",
+                              "start", "end")}
+
+
+def table_file(q: dict, key: str, fmt: str, lang: str) -> tuple[bytes, str, dict]:
+    """One of the page's tables as it shows it, with its total row, in ``fmt``."""
+    from components.exports import csv_bytes, xlsx_bytes
+
+    now = time.time()
+    if key == "forecast":
+        table, params = forecast_of(now)
+    else:
+        report = build_report(q, now)
+        table, params = report.table(key), header_params(report)
+    tz = ctx().settings.tz
+    stamp = local_text(now, "%Y%m%d-%H%M", tz)
+    if fmt == "csv":
+        content = csv_bytes(table, lang, params, tz, labeller)
+    else:
+        content = xlsx_bytes([table], lang, params, tz, labeller)
+    return content, f"sla-{key}-{stamp}.{fmt}", {"table": key, "format": fmt, "rows": len(table.rows)}
+
+
+def monthly_report(q: dict, lang: str) -> tuple[bytes, str, dict]:
+    """The calendar month holding the chosen period's start, by day, with the settings' own variant, T and
+    limits (never the page's what-if): a summary sheet, then every table and the definitions."""
+    from components.exports import summary_sheet, xlsx_bytes
+
+    s = ctx().settings
+    month = local_text(q["start"], "%Y-%m", s.tz)
+    monthly = {**q, "period": "custom", "since": f"{month}-01", "until": _month_end(month), "by": "day",
+               "variant": s.sl_variant, "t": None, "short": None, "blocked": False}
+    monthly = parse_query(monthly, time.time())
+    report = build_report(monthly, time.time(), staffing_all=True)
+    tables = [report.table(k) for k in ("lines", "missed", "series", "worst", "channels", "appeals", "at_risk",
+                                        "operators", "teams", "staffing")]
+    content = xlsx_bytes(tables, lang, header_params(report), s.tz, labeller,
+                         summary=lambda wb: summary_sheet(wb, report, lang, labeller, user_login()))
+    return content, f"sla-report-{month}.xlsx", {"table": "monthly_report", "format": "xlsx", "month": month}
+
+
+def _month_end(month: str) -> str:
+    from domain.clock import day_add
+
+    year, mon = int(month[:4]), int(month[5:7])
+    first_next = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}-01"
+    return day_add(first_next, -1)
+
+
+# -- the live forecast ------------------------------------------------------------------------------------------------
+def forecast_of(now: float):
+    """The next four hours' peak per line (medians of the last four weeks) against the operators logged in now."""
+    from data_access.sla_inputs import read_forecast_history, rules_of
+    from domain.sla import line_params
+    from domain.sla_report import forecast_table
+
+    s = ctx().settings
+    queues = s.queues()
+    params = {q.name: line_params(q, WhatIf(s.sl_variant, None, s.short_abandon_s), s.wrapup_s) for q in queues}
+    _v, snap = snapshot()
+    logged = {name: q.get("agents", {}).get("logged_in", 0) for name, q in (snap or {}).get("queues", {}).items()}
+    history = read_forecast_history(ctx().app_db, [q.name for q in queues], now)
+    table = forecast_table(history, queues, now, s.tz, params, rules_of(s)[0], logged)
+    return table, next(iter(params.values()), MetricParams())
+
+
+@page_callback("/sla", Output(ids.SLA_FORECAST, "children"), Input(ids.SLA_FORECAST_TICK, "n_intervals"),
+               Input(ids.LANG, "data"))
+def refresh_forecast(_n, lang):
+    """The forecast panel, redrawn every minute (the operators logged in move; the medians do not)."""
+    lang = norm_lang(lang, ctx().settings.lang)
+    table, params = forecast_of(time.time())
+    body = []
+    top = table.rows[0] if table.rows else None
+    if top and top["more"] > 0:
+        body.append(html.Div(t("forecast_peak", lang).format(
+            time=local_text(top["start_ts"], "%H:%M", ctx().settings.tz), more=top["more"],
+            line=labeller(top["scope"], lang)), className="sla-peak", id="sla-peak"))
+    elif not table.rows:
+        body.append(html.Div(t("forecast_none", lang), className="muted"))
+    body.append(grid("sla-forecast-grid", grid_columns(table, lang, params),
+                     grid_rows(table, lang, ctx().settings.tz, labeller), lang, "200px"))
+    return section("forecast", lang, body)
