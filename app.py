@@ -8,6 +8,8 @@
     python app.py snapshot --now ISO_OR_EPOCH [--json]
     python app.py history rebuild --from DATE --to DATE [--force]   back-fill the interval history
     python app.py history status
+    python app.py report sla --from DATE --to DATE [--by interval|hour|day|week|month] [--queue Q]
+                  [--threshold SECONDS] [--format table|csv|json]   the SLA report's figures
     python app.py create-user --login L --role R   (roles: supervisor, manager, security, admin, display)
     python app.py create-kiosk-token --user L --name N
     python app.py verify-audit     check the audit trail's whole hash chain (exit code 1 if broken)
@@ -141,6 +143,37 @@ def cmd_history(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     done = rebuild_days(settings, repo, day_from, day_to, force=args.force)
     print(f"days rebuilt: {done['rebuilt']}, skipped (already final): {done['skipped']}, rows written: {done['rows']}")
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """The SLA report's rows by period and its per-line totals, as the /sla page computes them."""
+    import time
+
+    from components import sla_text
+    from components.sla import labeller_of
+    from data_access.appdb import open_app_db
+    from data_access.sla_inputs import read_inputs
+    from domain.sla import PeriodError, WhatIf, check_granularity, period_bounds
+    from domain.sla_report import Request, build
+
+    try:
+        start, end = period_bounds("custom", time.time(), settings.tz, args.day_from, args.day_to or args.day_from)
+        check_granularity(args.by, start, end)
+    except ValueError as exc:
+        print(f"error: {exc if isinstance(exc, PeriodError) else '--from and --to are local days, YYYY-MM-DD'}",
+              file=sys.stderr)
+        return 2
+    req = Request(start, end, args.by, WhatIf(settings.sl_variant, args.threshold, settings.short_abandon_s),
+                  queues=tuple(args.queue) if args.queue else None)
+    report = build(read_inputs(req, settings, open_app_db(settings.url("app_db")), None, time.time()))
+    lang, label = args.lang or settings.lang, labeller_of((*settings.queues(), *settings.channels()))
+    if args.format == "json":
+        sla_text.write_json(report, sys.stdout)
+    elif args.format == "csv":
+        sla_text.write_csv(report, lang, label, sys.stdout)
+    else:
+        sla_text.write_table(report, lang, label, sys.stdout)
     return 0
 
 
@@ -289,6 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="day_to", help="last local day to rebuild (inclusive)")
     p.add_argument("--force", action="store_true", help="rebuild days that are final already")
     p.set_defaults(func=cmd_history)
+    p = sub.add_parser("report", help="the SLA report from the interval history", description=cmd_report.__doc__)
+    p.add_argument("kind", choices=("sla",))
+    p.add_argument("--from", dest="day_from", required=True, help="first local day (YYYY-MM-DD, HOTLINE_TZ)")
+    p.add_argument("--to", dest="day_to", help="last local day (inclusive; default: --from)")
+    p.add_argument("--by", default="day", choices=("interval", "hour", "day", "week", "month"))
+    p.add_argument("--queue", action="append", help="a line (queue) to report; repeat for several (default: all)")
+    p.add_argument("--threshold", type=int, help="T in seconds: service level recomputed for it (default: each "
+                                                  "line's own)")
+    p.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    p.add_argument("--lang", choices=("ru", "en"), help="column titles' language (default HOTLINE_LANG)")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("create-user", help="create a user or reset a password", description=cmd_create_user.__doc__)
     p.add_argument("--login", required=True)
     p.add_argument("--role", default="supervisor", help="supervisor, manager, security, admin or display")

@@ -263,6 +263,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verify_all": ("Проверить всю цепочку", "Verify the whole chain"),
     "phone": ("Телефон", "Phone"),
     "address": ("Адрес", "Address"),
+    "last_hour": ("график за час", "chart: last hour"),
     # SLA report (/sla)
     "nav_sla": ("SLA", "SLA"),
     "period": ("Период", "Period"),
@@ -359,13 +360,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "column": ("Столбец", "Column"),
     "definition": ("Определение", "Definition"),
     "seconds_short": ("с", "s"),
+    "total": ("Итого", "Total"),
     "code_register": ("регистрация", "registration"),
     "code_answer": ("ответ", "answer"),
     "gap_hover": ("%{x} %{y}<br>Не хватало: %{z}", "%{x} %{y}<br>Short of: %{z}"),
     "shortage_title": ("Нехватка операторов по интервалам и дням (нужно по Erlang C − в системе; красный — не "
                        "хватало)", "Operators short per interval and day (needed by Erlang C − logged in; red: too "
                        "few)"),
-    "last_hour": ("график за час", "chart: last hour"),
 }
 
 ALERT_TEXT: dict[str, tuple[str, str]] = {

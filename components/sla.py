@@ -24,6 +24,12 @@ NUMERIC = ("count", "pct", "duration", "ratio", "score")
 TEXT_KINDS = ("scope", "bool", "target", "code")  # shown (and exported) as words
 
 
+def labeller_of(lines) -> Labeller:
+    """The names of configured queues and channels (``lines``: their configs), in either language."""
+    names = {x.name: (x.label_ru, x.label_en) for x in lines}
+    return lambda scope, lang: names.get(scope, (scope, scope))[1 if lang == "en" else 0]
+
+
 def local_text(ts: float | None, fmt: str, tz: str) -> str:
     """An epoch as local text that also sorts as text (2026-11-02 10:15)."""
     return DASH if ts is None else datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime(TIME_FORMATS.get(fmt, fmt))

@@ -29,7 +29,8 @@ def rules_of(settings: Settings) -> tuple[StaffingRules, AppealRules]:
 def base_inputs(req: Request, settings: Settings, now: float,
                 directory: Mapping[str, tuple[str, str]] | None = None) -> SlaInputs:
     """The report's frame (period, lines, rules, what-if) before anything is read."""
-    queues = tuple(q for q in settings.queues() if req.queues is None or q.name in req.queues)
+    # Lines asked for by name may be queues the settings do not list (a PBX's own queue names): the defaults.
+    queues = settings.queues() if req.queues is None else tuple(settings.queue(name) for name in req.queues)
     staffing, appeal = rules_of(settings)
     return SlaInputs(req.start, req.end, now, settings.tz, req.granularity, queues, settings.channels(),
                      settings.wrapup_s, req.whatif, staffing, appeal, focus=req.focus, directory=dict(directory or {}))

@@ -220,6 +220,9 @@ QUEUE_METRICS: tuple[Metric, ...] = (
         "Callers turned away before joining the queue since midnight (FULL, JOINEMPTY, JOINUNAVAIL, CLOSED, "
         "DIVERT_*): the queue was full, empty or had no reachable operator. Not part of offered."),
        higher_is_bad=True),
+    _m("answered_in_t", ("Отвечено за T", "Answered within T"),
+       ("Отвеченные с ожиданием не дольше {threshold_s} с (по гистограмме ожиданий интервала).",
+        "Answered after waiting at most {threshold_s} s (from the interval's histogram of waits).")),
     _m("received", ("Всего вызовов", "Received"),
        ("Все вызовы в очередь с полуночи: поступившие + отклонённые до входа в очередь (в скобках — отклонённые).",
         "Every call for the queue since midnight: offered plus those turned away before joining (in brackets the "
@@ -260,6 +263,9 @@ REPORT_METRICS: tuple[Metric, ...] = (
     _m("offered", ("Поступило", "Offered"),
        ("Поступившие звонки за период: уникальные вызовы с ENTERQUEUE. " + _EVENT_RULE[0],
         "Offered calls in the period: distinct calls with ENTERQUEUE. " + _EVENT_RULE[1])),
+    _m("answered_in_t", ("Отвечено за T", "Answered within T"),
+       ("Отвеченные с ожиданием не дольше {threshold_s} с (по гистограмме ожиданий интервала).",
+        "Answered after waiting at most {threshold_s} s (from the interval's histogram of waits).")),
     _m("received", ("Всего вызовов", "Received"),
        ("Поступившие + отклонённые до входа в очередь.", "Offered plus the callers turned away before the queue.")),
     _m("blocked", ("Отклонено", "Blocked"),

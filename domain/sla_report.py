@@ -21,8 +21,8 @@ from domain.metrics import resolved_by_due as resolved_by_due_share
 
 LINE_METRICS = ("service_level", "service_level_blocked", "asa_s", "aht_s", "abandon_rate", "offered", "received",
                 "blocked", "answered", "fcr", "csat", "occupancy")
-SERIES_METRICS = ("offered", "received", "answered", "abandoned", "service_level", "asa_s", "aht_s", "abandon_rate",
-                  "occupancy", "logged_in")
+SERIES_METRICS = ("offered", "received", "answered", "answered_in_t", "abandoned", "service_level", "asa_s", "aht_s",
+                  "abandon_rate", "occupancy", "logged_in")
 QUALITY_METRICS = {"fcr": fcr, "csat": csat}
 ALL = "*"  # the scope of a total row
 

@@ -15,13 +15,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
 
 from components import ids
-from components.format import label
 from components.grids import grid
 from components.i18n import norm_lang, t
 from components.sla import (
     grid_columns,
     grid_rows,
     heatmap_figure,
+    labeller_of,
     lines_block,
     local_text,
     series_figure,
@@ -89,9 +89,9 @@ def build_report(q: dict, now: float, staffing_all: bool = False) -> SlaReport:
 
 
 def labeller(scope: str, lang: str) -> str:
+    """A line's or channel's name as the settings give it."""
     s = ctx().settings
-    entry = next((x for x in (*s.queues(), *s.channels()) if x.name == scope), None)
-    return label({"label_ru": entry.label_ru, "label_en": entry.label_en} if entry else None, lang, scope)
+    return labeller_of((*s.queues(), *s.channels()))(scope, lang)
 
 
 def header_params(report: SlaReport) -> MetricParams:
