@@ -125,10 +125,6 @@ class CounterBook:
         touched, self.touched = self.touched, set()
         return touched
 
-    def interval_start(self, index: int) -> float:
-        """UTC epoch of interval ``index`` of today."""
-        return self.day_start + index * INTERVAL_S
-
     def window(self, scope: Hashable, now: float, minutes: int) -> dict[str, float]:
         """Sums of the last ``minutes`` minutes up to ``now`` (the current minute included)."""
         now_min = int(now // 60)

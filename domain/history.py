@@ -85,6 +85,8 @@ class IntervalCounts:
                 out.agents[name] = value
             elif name.startswith(PAUSE_PREFIX):
                 out.paused_by_reason[name[len(PAUSE_PREFIX):]] = value
+        if out.agents:
+            out.agents["staffed_s"] = sum(out.agents.get(k, 0.0) for k in ("available_s", "busy_s", "paused_s"))
         out.longest_wait_s = float(max((s for h in (out.answer_waits, out.abandon_waits) for s, n in h.items() if n),
                                        default=0))
         return out
@@ -148,11 +150,13 @@ class OperatorDay:
 
     @classmethod
     def from_counters(cls, name: str, day: str, fields: Mapping[str, float]) -> "OperatorDay":
-        """From an operator's day totals in the live books (``talk_sum`` is its handled calls' talk)."""
+        """From an operator's day totals in the live books (``talk_sum`` is its handled calls' talk; on_call_s,
+        wrapup_s, available_s and paused_s its seconds in each state)."""
+        on_call, wrapup, paused = (fields.get(k, 0.0) for k in ("on_call_s", "wrapup_s", "paused_s"))
         out = cls(name, day, answered=int(fields.get("answered", 0)), handled=int(fields.get("handled", 0)),
-                  talk_s=fields.get("talk_sum", 0.0), wrapup_s=fields.get("wrapup_s", 0.0),
-                  staffed_s=fields.get("staffed_s", 0.0), busy_s=fields.get("busy_s", 0.0),
-                  paused_s=fields.get("paused_s", 0.0))
+                  talk_s=fields.get("talk_sum", 0.0), wrapup_s=wrapup,
+                  staffed_s=on_call + wrapup + fields.get("available_s", 0.0) + paused, busy_s=on_call + wrapup,
+                  paused_s=paused)
         out.paused_by_reason = {k[len(PAUSE_PREFIX):]: v for k, v in fields.items()
                                 if k.startswith(PAUSE_PREFIX) and v}
         return out
