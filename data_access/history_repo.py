@@ -50,32 +50,38 @@ class HistoryRepository:
     def upsert_queue_intervals(self, rows: list[IntervalCounts], final: bool = False) -> int:
         """Insert or replace queue intervals by (scope, start_ts); rows written (a final row is kept as it is
         against a non-final write)."""
-        now = int(time.time())
-        return self._upsert(HQ, [_queue_row(r, final, now) for r in rows], ("scope", "start_ts"), guard=True)
+        return self.write(queues=rows, final=final)
 
     def upsert_channel_intervals(self, rows: list[ChannelInterval], final: bool = False) -> int:
         """Insert or replace channel intervals by (scope, start_ts), as :meth:`upsert_queue_intervals`."""
-        now = int(time.time())
-        return self._upsert(HC, [_channel_row(r, final, now) for r in rows], ("scope", "start_ts"), guard=True)
+        return self.write(channels=rows, final=final)
 
     def upsert_operator_days(self, rows: list[OperatorDay]) -> int:
         """Insert or replace operator days by (day, name)."""
-        now = int(time.time())
-        return self._upsert(HO, [_operator_row(r, now) for r in rows], ("day", "name"), guard=False)
+        return self.write(operators=rows)
 
-    def _upsert(self, table: Table, values: list[dict], key: tuple[str, ...], guard: bool) -> int:
-        if not values:
+    def write(self, queues: list[IntervalCounts] = (), channels: list[ChannelInterval] = (),
+              operators: list[OperatorDay] = (), final: bool = False) -> int:
+        """The three upserts in one transaction (the poller's cycle pays for one commit); rows written."""
+        now = int(time.time())
+        batches = ((HQ, [_queue_row(r, final, now) for r in queues], ("scope", "start_ts"), True),
+                   (HC, [_channel_row(r, final, now) for r in channels], ("scope", "start_ts"), True),
+                   (HO, [_operator_row(r, now) for r in operators], ("day", "name"), False))
+        if not any(values for _t, values, _k, _g in batches):
             return 0
+        with self.engine.begin() as conn:
+            for table, values, key, guard in batches:
+                for start in range(0, len(values), WRITE_CHUNK):
+                    conn.execute(self._upsert(table, key, guard), values[start:start + WRITE_CHUNK])
+        return sum(len(values) for _t, values, _k, _g in batches)
+
+    def _upsert(self, table: Table, key: tuple[str, ...], guard: bool):
         insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         stmt = insert(table)
         columns = [c.name for c in table.c if c.name not in key]
         where = or_(table.c.final.is_(False), stmt.excluded.final.is_(True)) if guard else None
-        stmt = stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in columns},
+        return stmt.on_conflict_do_update(index_elements=list(key), set_={c: stmt.excluded[c] for c in columns},
                                           where=where)
-        with self.engine.begin() as conn:
-            for start in range(0, len(values), WRITE_CHUNK):
-                conn.execute(stmt, values[start:start + WRITE_CHUNK])
-        return len(values)
 
     def set_final_until(self, ts: float) -> None:
         """Every interval before ``ts`` is final (the mark only moves forward)."""

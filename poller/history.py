@@ -168,19 +168,37 @@ class HistoryKeeper:
                                                    settings.poll_batch_rows)
         self.crm_src = ticketing or CrmSource(settings.url("ticketing"), settings.poll_batch_rows)
         self._seen: dict[str, tuple[int, float]] = {}  # source -> (state object, its day) at the last cycle
+        self._written: dict[tuple, object] = {}  # the last row written live per key: an unchanged one is not
+        self._unwritten: tuple[list, list, list] = ([], [], [])  # rows of a write that failed, tried again
         self._operators_at = 0.0
 
     # -- after each cycle (under the engine's lock) -------------------------------------------------------------
     def after_cycle(self, engine, now: float) -> None:
         """Upsert the intervals the cycle changed (and the open one); flush a closed day first."""
+        queues, operators = self._telephony_rows(engine, now)
+        queues, channels = self._changed(queues), self._changed(self._channel_rows(engine, now))
+        old_queues, old_channels, old_operators = self._unwritten
+        rows = (_newest(old_queues + queues), _newest(old_channels + channels), _newest(old_operators + operators))
         try:
-            queues, operators = self._telephony_rows(engine, now)
-            channels = self._channel_rows(engine, now)
-            self.repo.upsert_queue_intervals(queues)
-            self.repo.upsert_channel_intervals(channels)
-            self.repo.upsert_operator_days(operators)
+            self.repo.write(*rows)
+            self._unwritten = ([], [], [])
         except Exception as exc:  # noqa: BLE001 - the app database being down must not stop the live screens
-            log.error("interval history not written: %s", exc)
+            self._unwritten = rows
+            self._written.clear()
+            log.error("interval history not written (tried again next cycle): %s", exc)
+
+    def _changed(self, rows: list) -> list:
+        """The rows that differ from what this keeper wrote last for their key (remembered for 2 days)."""
+        out, written = [], self._written
+        for row in rows:
+            key = (type(row).__name__, row.scope, row.start_ts)
+            if written.get(key) != row:
+                written[key] = row
+                out.append(row)
+        if len(written) > 4 * 96 * (len(self.queues) + len(self.targets) + 8):
+            oldest = max(start for _kind, _scope, start in written) - 2 * 86400
+            self._written = {k: v for k, v in written.items() if k[2] >= oldest}
+        return out
 
     def _telephony_rows(self, engine, now: float) -> tuple[list[IntervalCounts], list[OperatorDay]]:
         tel = engine.tel
@@ -259,7 +277,8 @@ class HistoryKeeper:
             count = round((end - start) / INTERVAL_S)
             if self.repo.final_starts(start, end) < count:
                 whole = start == day_start(start, self.s.tz) and end == next_day_start(start, self.s.tz)
-                write_replayed(self.repo, replay_range(self.s, self.tel_src, self.crm_src, start, end, whole), end)
+                crm = None if self.crm_src.check_available() else self.crm_src  # no CRM file: queues only
+                write_replayed(self.repo, replay_range(self.s, self.tel_src, crm, start, end, whole), end)
                 replays += 1
                 settled += count
             self.repo.set_final_until(end)
@@ -269,6 +288,11 @@ class HistoryKeeper:
     def dispose(self) -> None:
         for source in (self.tel_src, self.crm_src):
             source.dispose()
+
+
+def _newest(rows: list) -> list:
+    """One row per key (scope or name, start or day), the last one given."""
+    return list({((r.scope, r.start_ts) if hasattr(r, "start_ts") else (r.name, r.day)): r for r in rows}.values())
 
 
 # -- the command line -----------------------------------------------------------------------------------------------

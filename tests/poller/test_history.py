@@ -100,6 +100,23 @@ def test_a_final_interval_is_not_changed_by_a_row_written_after_the_grace(late_e
     assert row.final and row.counts["offered"] == 1
 
 
+
+def test_rows_of_a_cycle_whose_write_failed_are_written_at_the_next_cycle(settings, sources, monkeypatch):
+    repo = HistoryRepository(open_app_db(settings.url("app_db")))
+    sources.queue_log(("2026-11-26 10:00:00", "c1", "technical", "NONE", "ENTERQUEUE", "", "1", "1"))
+    engine, _keeper = _live(settings, repo)
+    real_write = repo.write
+
+    def down(*args, **kwargs):
+        raise OSError("app database unavailable")
+    monkeypatch.setattr(repo, "write", down)
+    assert engine.cycle(utc("2026-11-26T10:01:00"))["queues"]["technical"]["offered"] == 1
+    monkeypatch.setattr(repo, "write", real_write)
+    sources.queue_log(("2026-11-26 10:20:00", "c2", "technical", "NONE", "ENTERQUEUE", "", "2", "1"))
+    engine.cycle(utc("2026-11-26T10:21:00"))
+    rows = repo.queue_intervals(utc("2026-11-26T10:00:00"), utc("2026-11-26T10:30:00"), ["technical"])
+    assert [r.counts.get("offered") for r in rows] == [1, 1]
+
 # -- a simulated day, lived by the poller -------------------------------------------------------------------------
 MSK = "Europe/Moscow"
 DAY = "2026-11-25"
