@@ -1,4 +1,4 @@
-"""The anomaly scenarios (the README's detector table: D01-D19): how each chooses its operator and time, and what it writes."""
+"""The anomaly scenarios (D01-D19, the README's detector table): who, when and what each one writes."""
 
 from __future__ import annotations
 

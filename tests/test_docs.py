@@ -1,4 +1,4 @@
-"""The documentation keeps up with the code (Datasette's manner): every snapshot key and every setting is documented."""
+"""The documentation keeps up with the code (as Datasette does): every snapshot key and every setting is documented."""
 
 from __future__ import annotations
 
