@@ -96,7 +96,9 @@ class Settings:
                                       "arrives (registration: an operator's first response in the CRM).")
     appeal_answer_days: int = _s(30, "Written appeals, 59-FZ: days to answer an appeal after its registration.")
     appeal_warn_days: int = _s(5, "Written appeals: an open appeal is listed as at risk this many days before its "
-                                  "registration or answer deadline.")
+                                  "answer deadline.")
+    appeal_register_warn_days: int = _s(1, "Written appeals: an appeal not registered yet is listed as at risk this "
+                                           "many days before its registration deadline.")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

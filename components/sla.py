@@ -3,6 +3,7 @@ tooltips, the lines table with the change against the period before, the heatmap
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ Labeller = Callable[[str, str], str]  # (scope, lang) -> the line's or channel's
 TIME_FORMATS = {"interval": "%Y-%m-%d %H:%M", "hour": "%Y-%m-%d %H:%M", "day": "%Y-%m-%d", "week": "%Y-%m-%d",
                 "month": "%Y-%m", "clock": "%H:%M"}
 NUMERIC = ("count", "pct", "duration", "ratio", "score")
-TEXT_KINDS = ("scope", "bool", "target", "code")  # shown (and exported) as words
+TEXT_KINDS = ("scope", "bool", "target", "code", "team")  # shown (and exported) as words
 
 
 def labeller_of(lines) -> Labeller:
@@ -30,6 +31,7 @@ def labeller_of(lines) -> Labeller:
     return lambda scope, lang: names.get(scope, (scope, scope))[1 if lang == "en" else 0]
 
 
+@functools.lru_cache(maxsize=65536)  # the same interval starts are written by the grids, the maps and the files
 def local_text(ts: float | None, fmt: str, tz: str) -> str:
     """An epoch as local text that also sorts as text (2026-11-02 10:15)."""
     return DASH if ts is None else datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime(TIME_FORMATS.get(fmt, fmt))
@@ -56,6 +58,8 @@ def value_text(value, fmt: str, lang: str, tz: str, labeller: Labeller | None = 
         return MetricParams(target_s=int(value)).texts(lang)["target"]
     if fmt == "code":  # a value of a fixed list, in words
         return t(f"code_{value}", lang)
+    if fmt == "team":
+        return value or t("team_unknown", lang)
     if fmt == "count":
         return count_text(value, lang)
     if fmt == "pct":
@@ -96,7 +100,7 @@ def grid_columns(table: Table, lang: str, params: MetricParams) -> list[dict]:
         if col.fmt in NUMERIC:
             spec.update(type="rightAligned", valueFormatter={"function": f"slaFmt(params.value, '{col.fmt}', "
                                                                          f"'{lang}')"})
-        if col.fmt in ("scope", "text") or col.fmt in TIME_FORMATS:
+        if col.fmt in ("scope", "text", "team") or col.fmt in TIME_FORMATS:
             spec["minWidth"] = 130
         spec.update(wrapHeaderText=True, autoHeaderHeight=True)
         out.append(spec)
@@ -106,14 +110,22 @@ def grid_columns(table: Table, lang: str, params: MetricParams) -> list[dict]:
 def grid_rows(table: Table, lang: str, tz: str, labeller: Labeller) -> list[dict]:
     """The rows for AG Grid: times and names as text, numbers as numbers (fractions, seconds)."""
     texts = [c for c in table.columns if c.fmt in TIME_FORMATS or c.fmt in TEXT_KINDS]
-    keep = [c.field for c in table.columns if c not in texts]
+    keep = [(c.field, DIGITS.get(c.fmt)) for c in table.columns if c not in texts]
     rows = []
     for row in table.rows:
-        out = {f: row.get(f) for f in keep}
+        out = {f: _rounded(row.get(f), digits) for f, digits in keep}
         for c in texts:
             out[c.field] = value_text(row.get(c.field), c.fmt, lang, tz, labeller)
         rows.append(out)
     return rows
+
+
+DIGITS = {"pct": 4, "duration": 1, "ratio": 2, "score": 3, "count": 2}  # more than any format shows
+
+
+def _rounded(value, digits: int | None):
+    """A number with no more digits than its format can show (a month's grid is a tenth of the bytes)."""
+    return round(value, digits) if digits is not None and isinstance(value, float) else value
 
 
 # -- the lines table ---------------------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ class MetricParams:
     shrinkage: float = 0.30       # staffing: the share of scheduled time not on the phones
     register_days: int = 3        # written appeals (59-FZ): registered within this many days of arrival
     answer_days: int = 30         # written appeals: answered within this many days of registration
-    warn_days: int = 5            # written appeals: at risk this many days before a deadline
+    warn_days: int = 5            # written appeals: at risk this many days before the answer deadline
+    register_warn_days: int = 1   # written appeals: at risk this many days before the registration deadline
 
     def texts(self, lang: str) -> dict[str, str]:
         """The values a help text may quote, formatted for people."""
@@ -39,7 +40,7 @@ class MetricParams:
                   "max_occupancy_pct": f"{self.max_occupancy * 100:.0f}",
                   "shrinkage_pct": f"{self.shrinkage * 100:.0f}",
                   "register_days": str(self.register_days), "answer_days": str(self.answer_days),
-                  "warn_days": str(self.warn_days)}
+                  "warn_days": str(self.warn_days), "register_warn_days": str(self.register_warn_days)}
         ru, en = SL_DEFINITIONS.get(self.variant, SL_DEFINITIONS["default"])
         values["sl_definition"] = (en if lang == "en" else ru).format(**values)
         return values
@@ -351,10 +352,12 @@ CHANNEL_REPORT_METRICS: tuple[Metric, ...] = (
         "Written appeals answered (resolved) within {answer_days} days of registration (59-FZ), of those that "
         "arrived in the period and are answered or past their deadline."), fmt="pct", higher_is_bad=False),
     _m("at_risk", ("Под угрозой", "At risk"),
-       ("Открытые письменные обращения, до срока регистрации ({register_days} дн.) или ответа ({answer_days} дн.) "
-        "по которым осталось не больше {warn_days} дней или срок уже прошёл.",
-        "Open written appeals within {warn_days} days of their registration ({register_days} days) or answer "
-        "({answer_days} days) deadline, or past it."), higher_is_bad=True),
+       ("Открытые письменные обращения, до срока регистрации ({register_days} дн.) по которым осталось не больше "
+        "{register_warn_days} дн., или до срока ответа ({answer_days} дн.) — не больше {warn_days} дн., или срок уже "
+        "прошёл.",
+        "Open written appeals within {register_warn_days} day(s) of their registration deadline ({register_days} "
+        "days) or within {warn_days} days of their answer deadline ({answer_days} days), or past it."),
+       higher_is_bad=True),
 )
 
 QUEUE = {m.key: m for m in QUEUE_METRICS}

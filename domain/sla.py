@@ -162,9 +162,10 @@ def per_interval(items: Sequence[IntervalCounts], params: Mapping[str, MetricPar
     """Every collapsed interval's figures (as :func:`figures` of the one interval), computed once for the tables
     that need them one by one."""
     out: PerInterval = {}
+    bases = {scope: canonical(p) for scope, p in params.items()}
     for i in items:
         p = params[i.scope]
-        f = kpis((i,), canonical(p), with_blocked)
+        f = kpis((i,), bases[i.scope], with_blocked)
         a = i.agents
         f["occupancy"] = occupancy(a.get("busy_s", 0.0), a.get("staffed_s", 0.0) - a.get("paused_s", 0.0))
         f["logged_in"] = a.get("staffed_s", 0.0) / INTERVAL_S
@@ -215,8 +216,7 @@ def by_bucket(items: Sequence[IntervalCounts], granularity: str, tz: str, params
         return [{"scope": s, "start_ts": ts, **each[(s, ts)]} for s, ts in sorted(each, key=lambda k: (k[1], k[0]))]
     rows = []
     for (scope, start), part in sorted(grouped(items, granularity, tz).items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        rows.append({"scope": scope, "start_ts": start,
-                     **figures([merged(part)], params[scope], with_blocked, len(part) * INTERVAL_S)})
+        rows.append({"scope": scope, "start_ts": start, **figures(part, params[scope], with_blocked)})
     return rows
 
 
@@ -267,15 +267,16 @@ def heatmap(items: Sequence[IntervalCounts], scope: str, tz: str, params: Metric
 
 
 def missed_counts(items: Sequence[IntervalCounts], tz: str, params: Mapping[str, MetricParams],
-                  with_blocked: bool = False, each: PerInterval | None = None) -> list[dict]:
-    """Per line: local days and intervals with a service level, how many missed the goal, and the shares."""
+                  with_blocked: bool = False, each: PerInterval | None = None,
+                  days: list[dict] | None = None) -> list[dict]:
+    """Per line: local days and intervals with a service level, how many missed the goal, and the shares
+    (``days``: the rows of :func:`by_bucket` by day, when already made)."""
     each = each if each is not None else per_interval(items, params, with_blocked)
-    days = grouped(items, "day", tz)
+    days = days if days is not None else by_bucket(items, "day", tz, params, with_blocked)
     out = []
     for scope in sorted(params):
         p = params[scope]
-        day_levels = [kpis([merged(v)], canonical(p), with_blocked)["service_level"]
-                      for (s, _d), v in days.items() if s == scope]
+        day_levels = [d["service_level"] for d in days if d["scope"] == scope]
         slot_levels = [f["service_level"] for (s, _ts), f in each.items() if s == scope]
         out.append({"scope": scope, "goal": p.goal, **_missed("days", day_levels, p.goal),
                     **_missed("intervals", slot_levels, p.goal)})
@@ -419,11 +420,13 @@ DAY_S = 86400
 @dataclass(frozen=True)
 class AppealRules:
     """59-FZ's clock: registered within ``register_days`` of arrival, answered within ``answer_days`` of
-    registration; an open appeal is at risk ``warn_days`` before a deadline."""
+    registration; an open appeal is at risk ``register_warn_days`` before its registration deadline and
+    ``warn_days`` before its answer deadline."""
 
     register_days: int = 3
     answer_days: int = 30
     warn_days: int = 5
+    register_warn_days: int = 1
 
 
 @dataclass(frozen=True)
@@ -446,11 +449,13 @@ def appeal_clock(a: Appeal, now: float, rules: AppealRules) -> dict:
     registered_ok = _in_time(a.registered_ts, register_due, now)
     answered_ok = _in_time(a.answered_ts, answer_due, now)
     open_ = a.answered_ts is None
-    next_due = register_due if a.registered_ts is None else answer_due
+    next_due, warn = (register_due, rules.register_warn_days) if a.registered_ts is None else (answer_due,
+                                                                                                rules.warn_days)
     days_left = (next_due - now) / DAY_S if open_ else None
     return {"register_due": register_due, "answer_due": answer_due, "registered_in_time": registered_ok,
             "answered_in_time": answered_ok, "open": open_, "days_left": days_left,
-            "overdue": open_ and days_left < 0, "at_risk": open_ and days_left <= rules.warn_days}
+            "overdue": open_ and days_left < 0,
+            "at_risk": open_ and days_left <= warn}
 
 
 def _in_time(done: float | None, due: float, now: float) -> bool | None:

@@ -7,6 +7,7 @@ appeal figures through a per-period cache), never the telephony source.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 
@@ -36,6 +37,7 @@ from domain.sla_report import Request, SlaReport
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx, snapshot, user_login
+from web.render_cache import plain
 
 dash.register_page(__name__, path="/sla", name="sla", title="SLA — горячая линия", order=6, nav_key="nav_sla",
                    roles=["manager", "supervisor", "admin"])
@@ -75,7 +77,13 @@ def request_of(q: dict) -> Request:
 
 
 def build_report(q: dict, now: float, staffing_all: bool = False) -> SlaReport:
-    """The report of a checked query, from the app database (and the CRM's cached figures)."""
+    """The report of a checked query, from the app database (and the CRM's cached figures). Kept per worker: a
+    period whose intervals are all final never changes, a running one is built again each minute."""
+    key = ("report", _query_key(q), staffing_all, _freshness(q, now))
+    return ctx().sla_reports.get(key, lambda: _built(q, now, staffing_all))
+
+
+def _built(q: dict, now: float, staffing_all: bool) -> SlaReport:
     from dataclasses import replace
 
     from data_access.sla_inputs import read_inputs
@@ -85,13 +93,31 @@ def build_report(q: dict, now: float, staffing_all: bool = False) -> SlaReport:
     directory = {a["name"]: (a["operator"], a.get("team_name") or a.get("team") or "")
                  for a in (snap or {}).get("agents", [])}
     inputs = read_inputs(request_of(q), ctx().settings, ctx().app_db, ctx().crm_reports(), now, directory)
-    return build(replace(inputs, staffing_all=staffing_all))
+    report = build(replace(inputs, staffing_all=staffing_all))
+    report.inputs = replace(report.inputs, intervals=[])  # the tables hold what is shown: let the rows go
+    return report
+
+
+def _query_key(q: dict) -> tuple:
+    return tuple(sorted((k, v) for k, v in q.items() if k not in ("since", "until") or q["period"] == "custom"))
+
+
+def _freshness(q: dict, now: float) -> object:
+    """"final" when every interval of the period is final (the report can be kept), else the current minute."""
+    from data_access.history_repo import HistoryRepository
+
+    final = HistoryRepository(ctx().app_db).final_until()
+    return "final" if final is not None and q["end"] <= final else int(now // 60)
 
 
 def labeller(scope: str, lang: str) -> str:
     """A line's or channel's name as the settings give it."""
-    s = ctx().settings
-    return labeller_of((*s.queues(), *s.channels()))(scope, lang)
+    return _names(ctx().settings)(scope, lang)
+
+
+@functools.lru_cache(maxsize=4)
+def _names(settings):
+    return labeller_of((*settings.queues(), *settings.channels()))
 
 
 def header_params(report: SlaReport) -> MetricParams:
@@ -165,7 +191,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         panel("series"),
         dbc.Row([dbc.Col(panel("channels"), md=7), dbc.Col(panel("appeals"), md=5)]),
         panel("at_risk"),
-        dbc.Row([dbc.Col(panel("operators"), md=8), dbc.Col(panel("teams"), md=4)]),
+        panel("operators"),
+        panel("teams"),
     ])
 
 
@@ -173,11 +200,16 @@ def layout(lang: str | None = None, **_query) -> html.Div:
 SECTION_IDS = ("lines", "missed", *GRID_SECTIONS)
 
 
+SHORT_TABLE = 12  # rows a grid shows at its own height (no empty space under a few rows)
+
+
 def grid_section(report: SlaReport, key: str, lang: str, height: str = "320px", chart=None) -> list:
     table = report.table(key)
     body = [dcc.Graph(figure=chart, config={"displayModeBar": False}, id=f"sla-{key}-chart")] if chart else []
+    short = {"domLayout": "autoHeight"} if len(table.rows) <= SHORT_TABLE else {}
     body.append(grid(f"sla-{key}-grid", grid_columns(table, lang, header_params(report)),
-                     grid_rows(table, lang, report.inputs.tz, labeller), lang, height, tooltipShowDelay=300))
+                     grid_rows(table, lang, report.inputs.tz, labeller), lang, None if short else height,
+                     tooltipShowDelay=300, **short))
     return section(key, lang, body)
 
 
@@ -236,8 +268,10 @@ def refresh_report(period, since, until, by, variant, t_s, short, blocked, line,
     except FilterError as exc:
         return (dash.no_update, dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="sla-refused"),
                 dash.no_update, period != "custom", period != "custom", *([dash.no_update] * (1 + len(SECTION_IDS))))
-    report = build_report(q, time.time())
-    parts = render(report, lang)
+    now = time.time()
+    report = build_report(q, now)
+    key = ("render", _query_key(q), lang, _freshness(q, now))
+    parts = ctx().sla_reports.get(key, lambda: {k: plain(v) for k, v in render(report, lang).items()})
     fixed = q["period"] != "custom"
     return (q, _notes(report, lang), period_text(report, lang), fixed, fixed, parts["heatmap"],
             *(parts[k] for k in SECTION_IDS))
@@ -246,7 +280,7 @@ def refresh_report(period, since, until, by, variant, t_s, short, blocked, line,
 def _notes(report: SlaReport, lang: str) -> list:
     i = report.inputs
     notes = []
-    if not any(i.start <= x.start_ts < i.end for x in i.intervals):
+    if not report.intervals:
         notes.append(dbc.Alert(t("no_history_period", lang), color="info", id="sla-empty"))
     if i.quality is None:
         notes.append(dbc.Alert(t("crm_unavailable", lang), color="secondary"))
@@ -371,5 +405,5 @@ def refresh_forecast(_n, lang):
     elif not table.rows:
         body.append(html.Div(t("forecast_none", lang), className="muted"))
     body.append(grid("sla-forecast-grid", grid_columns(table, lang, params),
-                     grid_rows(table, lang, ctx().settings.tz, labeller), lang, "200px"))
+                     grid_rows(table, lang, ctx().settings.tz, labeller), lang, None, domLayout="autoHeight"))
     return section("forecast", lang, body)

@@ -274,3 +274,8 @@ def test_fcr_and_survey_counts_add_up_per_line_and_per_channel():
             sla.QualityRow("chat", "", "D1", "", {"resolved": 4, "fcr": 1})]
     assert sla.quality_counts(rows, sla.line_of)["technical"]["fcr"] == 12
     assert list(sla.quality_counts(rows, sla.channel_of)) == ["chat"]
+
+
+def test_an_unregistered_appeal_is_at_risk_only_in_the_last_day_before_its_3_day_registration_deadline():
+    assert not sla.appeal_clock(appeal(None, None), ARRIVED + 1.5 * DAY, RULES)["at_risk"]
+    assert sla.appeal_clock(appeal(None, None), ARRIVED + 2.5 * DAY, RULES)["at_risk"]

@@ -81,6 +81,7 @@ def test_the_sla_page_at_1920x1080_is_saved_as_a_screenshot(anon_page, live_app,
     page.locator("#sla-sec-worst").scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     screenshot(page, f"sla-{theme}-worst")
-    page.locator("#sla-sec-channels").scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    screenshot(page, f"sla-{theme}-channels")
+    for section in ("channels", "operators"):
+        page.locator(f"#sla-sec-{section}").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        screenshot(page, f"sla-{theme}-{section}")
