@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from sqlalchemy import Engine
 
@@ -16,7 +16,7 @@ from data_access.crm_reports import CrmReports
 from domain.clock import local_day
 from domain.history import INTERVAL_S, previous_period
 from domain.sla import FORECAST_WEEKS, AppealRules, StaffingRules
-from domain.sla_report import Request, SlaInputs, params_of
+from domain.sla_report import PARTS, Request, SlaInputs, params_of
 from settings import Settings
 
 WEEK_S = 7 * 86400
@@ -40,32 +40,43 @@ def base_inputs(req: Request, settings: Settings, now: float,
 
 
 def read_inputs(req: Request, settings: Settings, engine: Engine, crm: CrmReports | None, now: float,
-                directory: Mapping[str, tuple[str, str]] | None = None) -> SlaInputs:
-    """The inputs of ``req``'s report (``crm`` None: FCR, CSAT and appeals are left empty)."""
+                directory: Mapping[str, tuple[str, str]] | None = None,
+                parts: Iterable[str] = tuple(PARTS)) -> SlaInputs:
+    """The inputs of ``req``'s report, for the report's ``parts`` (``crm`` None: no FCR, CSAT nor appeals)."""
     inputs = base_inputs(req, settings, now, directory)
     params = params_of(inputs)
     prev_start, _ = previous_period(req.start, req.end)
     targets = {c.name: c.target_s for c in inputs.channels}
-    reads = {"intervals": (sla_history.collapsed_intervals, engine, req.start, req.end, params),
-             "previous": (sla_history.collapsed_totals, engine, prev_start, req.start, params),
-             "channel_now": (sla_history.channel_totals, engine, req.start, req.end, targets),
-             "channel_before": (sla_history.channel_totals, engine, prev_start, req.start, targets),
-             "operators": (sla_history.operator_totals, engine, local_day(req.start, settings.tz),
-                           local_day(req.end - 1, settings.tz)),
-             "alerts": (AlertRepository(engine).fired_between, req.start, req.end)}
+    reads: dict[str, tuple] = {}
+    if "queues" in parts:
+        reads.update(intervals=(sla_history.collapsed_intervals, engine, req.start, req.end, params),
+                     previous=(sla_history.collapsed_totals, engine, prev_start, req.start, params),
+                     alerts=(AlertRepository(engine).fired_between, req.start, req.end))
+    if "channels" in parts:
+        reads.update(channel_now=(sla_history.channel_totals, engine, req.start, req.end, targets),
+                     channel_before=(sla_history.channel_totals, engine, prev_start, req.start, targets))
+    if "operators" in parts:
+        reads["operators"] = (sla_history.operator_totals, engine, local_day(req.start, settings.tz),
+                              local_day(req.end - 1, settings.tz))
     # The reads are independent and the database works on them without holding Python's lock: side by side.
     with ThreadPoolExecutor(max_workers=READERS) as pool:
         futures = {name: pool.submit(*call) for name, call in reads.items()}
         inputs = replace(inputs, **{name: f.result() for name, f in futures.items()},
                          usual=lambda keys: sla_history.usual_intervals(engine, keys, settings.tz))
-    return _with_crm(inputs, crm, prev_start) if crm is not None else inputs
+    return _with_crm(inputs, crm, prev_start, parts) if crm is not None else inputs
 
 
-def _with_crm(inputs: SlaInputs, crm: CrmReports, prev_start: float) -> SlaInputs:
-    quality, before = crm.quality(inputs.start, inputs.end), crm.quality(prev_start, inputs.start)
-    appeals = crm.appeals(inputs.start, inputs.end)
-    return replace(inputs, quality=quality.data if quality.ok else None,
-                   previous_quality=before.data if before.ok else None, appeals=appeals.data if appeals.ok else None)
+def _with_crm(inputs: SlaInputs, crm: CrmReports, prev_start: float, parts: Iterable[str]) -> SlaInputs:
+    """FCR and survey counts (every part shows them), the period before's (the lines' changes), the appeals."""
+    quality = crm.quality(inputs.start, inputs.end)
+    inputs = replace(inputs, quality=quality.data if quality.ok else None)
+    if "queues" in parts:
+        before = crm.quality(prev_start, inputs.start)
+        inputs = replace(inputs, previous_quality=before.data if before.ok else None)
+    if "channels" in parts:
+        appeals = crm.appeals(inputs.start, inputs.end)
+        inputs = replace(inputs, appeals=appeals.data if appeals.ok else None)
+    return inputs
 
 
 def read_forecast_history(engine: Engine, scopes: list[str], now: float, hours: int = 4,

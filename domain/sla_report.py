@@ -166,27 +166,41 @@ def prepare(inputs: SlaInputs, rows: Sequence[IntervalCounts], channel_rows: Seq
 
 
 # -- building -------------------------------------------------------------------------------------------------
-def build(inputs: SlaInputs) -> SlaReport:
-    """The whole report of ``inputs``' period."""
+# The report's parts: each is read and built on its own (the page draws them as three requests side by side).
+PARTS = {"queues": ("lines", "series", "missed", "worst", "staffing"), "channels": ("channels", "appeals", "at_risk"),
+         "operators": ("operators", "teams")}
+
+
+def part_of(table: str) -> str:
+    return next(part for part, tables in PARTS.items() if table in tables)
+
+
+def build(inputs: SlaInputs, parts: Iterable[str] = tuple(PARTS)) -> SlaReport:
+    """The report of ``inputs``' period: the tables of ``parts`` (all by default)."""
     params = params_of(inputs)
-    current = [i for i in inputs.intervals if i.scope in params]
+    tables: dict[str, Table] = {}
+    heat, current = None, [i for i in inputs.intervals if i.scope in params]
+    if "queues" in parts:
+        heat = _queue_tables(inputs, params, current, tables)
+    if "channels" in parts:
+        tables.update(channels=channels_table(inputs), appeals=appeals_table(inputs), at_risk=at_risk_table(inputs))
+    if "operators" in parts:
+        tables.update(operators=operators_table(inputs, inputs.operators), teams=teams_table(inputs, inputs.operators))
+    return SlaReport(inputs, params, tables, heat, len(current))
+
+
+def _queue_tables(inputs: SlaInputs, params: dict[str, MetricParams], current: list,
+                  tables: dict[str, Table]) -> sla.Heatmap | None:
+    """The lines' tables into ``tables``; the heatmap of the chosen line."""
     each = sla.per_interval(current, params, inputs.whatif.with_blocked)
     days = sla.by_bucket(current, "day", inputs.tz, params, inputs.whatif.with_blocked)
     focus = inputs.focus if inputs.focus in params else next(iter(params), None)
-    tables = {
-        "lines": lines_table(inputs, params, line_totals(current)),
-        "series": series_table(inputs, params, current, each, days),
-        "missed": missed_table(inputs, params, current, each, days),
-        "worst": worst_table(inputs, params, current, each),
-        "staffing": staffing_table(inputs, params, current, each, None if inputs.staffing_all else focus),
-        "channels": channels_table(inputs),
-        "appeals": appeals_table(inputs),
-        "at_risk": at_risk_table(inputs),
-        "operators": operators_table(inputs, inputs.operators),
-        "teams": teams_table(inputs, inputs.operators),
-    }
-    heat = sla.heatmap(current, focus, inputs.tz, params[focus], inputs.whatif.with_blocked, each) if focus else None
-    return SlaReport(inputs, params, tables, heat, len(current))
+    tables.update(lines=lines_table(inputs, params, line_totals(current)),
+                  series=series_table(inputs, params, current, each, days),
+                  missed=missed_table(inputs, params, current, each, days),
+                  worst=worst_table(inputs, params, current, each),
+                  staffing=staffing_table(inputs, params, current, each, None if inputs.staffing_all else focus))
+    return sla.heatmap(current, focus, inputs.tz, params[focus], inputs.whatif.with_blocked, each) if focus else None
 
 
 # -- lines -------------------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from domain.clock import local_day
 from domain.history import GRANULARITIES
 from domain.metrics import SL_VARIANTS, MetricParams
 from domain.sla import PERIODS, PeriodError, WhatIf, check_granularity, period_bounds
-from domain.sla_report import Request, SlaReport
+from domain.sla_report import PARTS, Request, SlaReport, part_of
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx, snapshot, user_login
@@ -76,14 +76,14 @@ def request_of(q: dict) -> Request:
     return Request(q["start"], q["end"], q["by"], whatif, q["line"])
 
 
-def build_report(q: dict, now: float, staffing_all: bool = False) -> SlaReport:
-    """The report of a checked query, from the app database (and the CRM's cached figures). Kept per worker: a
-    period whose intervals are all final never changes, a running one is built again each minute."""
-    key = ("report", _query_key(q), staffing_all, _freshness(q, now))
-    return ctx().sla_reports.get(key, lambda: _built(q, now, staffing_all))
+def build_report(q: dict, now: float, parts: tuple[str, ...] = ("queues",), staffing_all: bool = False) -> SlaReport:
+    """The ``parts`` of a checked query's report, from the app database (and the CRM's cached figures). Kept per
+    worker: a period whose intervals are all final never changes, a running one is built again each minute."""
+    key = ("report", _query_key(q), parts, staffing_all, _freshness(q, now))
+    return ctx().sla_reports.get(key, lambda: _built(q, now, parts, staffing_all))
 
 
-def _built(q: dict, now: float, staffing_all: bool) -> SlaReport:
+def _built(q: dict, now: float, parts: tuple[str, ...], staffing_all: bool) -> SlaReport:
     from dataclasses import replace
 
     from data_access.sla_inputs import read_inputs
@@ -92,8 +92,8 @@ def _built(q: dict, now: float, staffing_all: bool) -> SlaReport:
     _v, snap = snapshot()
     directory = {a["name"]: (a["operator"], a.get("team_name") or a.get("team") or "")
                  for a in (snap or {}).get("agents", [])}
-    inputs = read_inputs(request_of(q), ctx().settings, ctx().app_db, ctx().crm_reports(), now, directory)
-    report = build(replace(inputs, staffing_all=staffing_all))
+    inputs = read_inputs(request_of(q), ctx().settings, ctx().app_db, ctx().crm_reports(), now, directory, parts)
+    report = build(replace(inputs, staffing_all=staffing_all), parts)
     report.inputs = replace(report.inputs, intervals=[])  # the tables hold what is shown: let the rows go
     return report
 
@@ -196,10 +196,14 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ])
 
 
-# -- the report callback -------------------------------------------------------------------------------------------
-SECTION_IDS = ("lines", "missed", *GRID_SECTIONS)
-
-
+# -- the report callbacks: the lines, the channels and the operators, drawn side by side -----------------------------
+QUEUE_SECTIONS = ("lines", "missed", "worst", "staffing", "series")
+CHANNEL_SECTIONS = ("channels", "appeals", "at_risk")
+OPERATOR_SECTIONS = ("operators", "teams")
+CONTROLS = (Input(ids.SLA_PERIOD, "value"), Input(ids.SLA_FROM, "value"), Input(ids.SLA_TO, "value"),
+            Input(ids.SLA_BY, "value"), Input(ids.SLA_VARIANT, "value"), Input(ids.SLA_T, "value"),
+            Input(ids.SLA_SHORT, "value"), Input(ids.SLA_BLOCKED, "value"), Input(ids.SLA_LINE, "value"),
+            Input(ids.LANG, "data"))
 SHORT_TABLE = 12  # rows a grid shows at its own height (no empty space under a few rows)
 
 
@@ -230,62 +234,89 @@ def period_text(report: SlaReport, lang: str) -> str:
     return t("period_shown", lang).format(now=span_text(i.start, i.end, i.tz), before=span_text(prev, i.start, i.tz))
 
 
-def render(report: SlaReport, lang: str) -> dict:
-    """Every section of the page from one report."""
-    tz = report.inputs.tz
-    staffing_rows = report.table("staffing").rows
-    focus = report.inputs.focus or ""
-    charts = {"staffing": staffing_figure(staffing_rows, lang, tz),
-              "series": series_figure(report.table("series").rows, report.params, labeller, lang, tz,
-                                      report.inputs.granularity)}
+def render_queues(report: SlaReport, lang: str) -> dict:
+    """The lines' sections and the heatmap."""
+    tz, focus = report.inputs.tz, report.inputs.focus or ""
     out = {"lines": section("lines", lang, [lines_block(report.table("lines"), lang, report.params, labeller,
                                                         t("vs_previous", lang))]),
-           "missed": grid_section(report, "missed", lang, "200px")}
-    for key in GRID_SECTIONS:
-        out[key] = grid_section(report, key, lang, "360px" if key in ("operators", "series") else "300px",
-                                charts.get(key))
-    title = t("heat_title", lang).format(line=labeller(focus, lang))
-    out["heatmap"] = heatmap_figure(report.heatmap, lang, title)
+           "missed": grid_section(report, "missed", lang, "200px"),
+           "worst": grid_section(report, "worst", lang, "300px"),
+           "staffing": grid_section(report, "staffing", lang, "300px",
+                                    staffing_figure(report.table("staffing").rows, lang, tz)),
+           "series": grid_section(report, "series", lang, "360px", series_figure(
+               report.table("series").rows, report.params, labeller, lang, tz, report.inputs.granularity))}
+    out["heatmap"] = heatmap_figure(report.heatmap, lang, t("heat_title", lang).format(line=labeller(focus, lang)))
     return out
+
+
+def _drawn(q: dict, part: str, lang: str, render) -> tuple[SlaReport, dict]:
+    """The report's ``part`` and its sections as plain JSON, both kept (see :func:`build_report`)."""
+    now = time.time()
+    report = build_report(q, now, (part,))
+    key = ("render", _query_key(q), part, lang, _freshness(q, now))
+    return report, ctx().sla_reports.get(key, lambda: {k: plain(v) for k, v in render(report, lang).items()})
+
+
+def _checked(values: dict, lang: str) -> tuple[dict | None, object]:
+    """(the checked query, None) or (None, the message saying which control was refused)."""
+    try:
+        return parse_query(values, time.time()), None
+    except FilterError as exc:
+        return None, dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="sla-refused")
+
+
+def _values(period, since, until, by, variant, t_s, short, blocked, line) -> dict:
+    return {"period": period, "since": since, "until": until, "by": by, "variant": variant, "t": t_s,
+            "short": short, "blocked": bool(blocked), "line": line}
 
 
 @page_callback(
     "/sla", Output(ids.SLA_STATE, "data"), Output(ids.SLA_MESSAGE, "children"),
     Output(ids.SLA_PERIOD_TEXT, "children"), Output(ids.SLA_FROM, "disabled"), Output(ids.SLA_TO, "disabled"),
-    Output(ids.SLA_HEATMAP, "figure"), *(Output(f"sla-sec-{k}", "children") for k in SECTION_IDS),
-    Input(ids.SLA_PERIOD, "value"), Input(ids.SLA_FROM, "value"), Input(ids.SLA_TO, "value"),
-    Input(ids.SLA_BY, "value"), Input(ids.SLA_VARIANT, "value"), Input(ids.SLA_T, "value"),
-    Input(ids.SLA_SHORT, "value"), Input(ids.SLA_BLOCKED, "value"), Input(ids.SLA_LINE, "value"),
-    Input(ids.LANG, "data"),
-)
+    Output(ids.SLA_HEATMAP, "figure"), *(Output(f"sla-sec-{k}", "children") for k in QUEUE_SECTIONS), *CONTROLS)
 def refresh_report(period, since, until, by, variant, t_s, short, blocked, line, lang):
-    """Check the controls, build the report of the period and draw every section."""
+    """Check the controls, build the lines' part of the period's report and draw it."""
     lang = norm_lang(lang, ctx().settings.lang)
-    values = {"period": period, "since": since, "until": until, "by": by, "variant": variant, "t": t_s,
-              "short": short, "blocked": bool(blocked), "line": line}
-    try:
-        q = parse_query(values, time.time())
-    except FilterError as exc:
-        return (dash.no_update, dbc.Alert(f"{t('bad_filter', lang)}: {exc}", color="warning", id="sla-refused"),
-                dash.no_update, period != "custom", period != "custom", *([dash.no_update] * (1 + len(SECTION_IDS))))
-    now = time.time()
-    report = build_report(q, now)
-    key = ("render", _query_key(q), lang, _freshness(q, now))
-    parts = ctx().sla_reports.get(key, lambda: {k: plain(v) for k, v in render(report, lang).items()})
+    q, refused = _checked(_values(period, since, until, by, variant, t_s, short, blocked, line), lang)
+    if q is None:
+        return (dash.no_update, refused, dash.no_update, period != "custom", period != "custom",
+                *([dash.no_update] * (1 + len(QUEUE_SECTIONS))))
+    report, parts = _drawn(q, "queues", lang, render_queues)
     fixed = q["period"] != "custom"
     return (q, _notes(report, lang), period_text(report, lang), fixed, fixed, parts["heatmap"],
-            *(parts[k] for k in SECTION_IDS))
+            *(parts[k] for k in QUEUE_SECTIONS))
+
+
+@page_callback("/sla", *(Output(f"sla-sec-{k}", "children") for k in CHANNEL_SECTIONS), *CONTROLS)
+def refresh_channels(period, since, until, by, variant, t_s, short, blocked, line, lang):
+    """The digital channels and the written appeals of the period (their own request, beside the lines')."""
+    lang = norm_lang(lang, ctx().settings.lang)
+    q, _refused = _checked(_values(period, since, until, by, variant, t_s, short, blocked, line), lang)
+    if q is None:
+        return tuple([dash.no_update] * len(CHANNEL_SECTIONS))
+    _report, parts = _drawn(q, "channels", lang, lambda r, lg: {k: grid_section(r, k, lg) for k in CHANNEL_SECTIONS})
+    return tuple(parts[k] for k in CHANNEL_SECTIONS)
+
+
+@page_callback("/sla", *(Output(f"sla-sec-{k}", "children") for k in OPERATOR_SECTIONS), *CONTROLS)
+def refresh_operators(period, since, until, by, variant, t_s, short, blocked, line, lang):
+    """The operators and teams of the period (their own request, beside the lines')."""
+    lang = norm_lang(lang, ctx().settings.lang)
+    q, _refused = _checked(_values(period, since, until, by, variant, t_s, short, blocked, line), lang)
+    if q is None:
+        return tuple([dash.no_update] * len(OPERATOR_SECTIONS))
+    _report, parts = _drawn(q, "operators", lang, lambda r, lg: {
+        "operators": grid_section(r, "operators", lg, "360px"), "teams": grid_section(r, "teams", lg, "240px")})
+    return tuple(parts[k] for k in OPERATOR_SECTIONS)
 
 
 def _notes(report: SlaReport, lang: str) -> list:
-    i = report.inputs
     notes = []
     if not report.intervals:
         notes.append(dbc.Alert(t("no_history_period", lang), color="info", id="sla-empty"))
-    if i.quality is None:
+    if report.inputs.quality is None:
         notes.append(dbc.Alert(t("crm_unavailable", lang), color="secondary"))
     return notes
-
 
 
 # -- exports -------------------------------------------------------------------------------------------------------
@@ -336,7 +367,7 @@ def table_file(q: dict, key: str, fmt: str, lang: str) -> tuple[bytes, str, dict
     if key == "forecast":
         table, params = forecast_of(now)
     else:
-        report = build_report(q, now)
+        report = build_report(q, now, (part_of(key),))
         table, params = report.table(key), header_params(report)
     tz = ctx().settings.tz
     stamp = local_text(now, "%Y%m%d-%H%M", tz)
@@ -357,7 +388,7 @@ def monthly_report(q: dict, lang: str) -> tuple[bytes, str, dict]:
     monthly = {**q, "period": "custom", "since": f"{month}-01", "until": _month_end(month), "by": "day",
                "variant": s.sl_variant, "t": None, "short": None, "blocked": False}
     monthly = parse_query(monthly, time.time())
-    report = build_report(monthly, time.time(), staffing_all=True)
+    report = build_report(monthly, time.time(), tuple(PARTS), staffing_all=True)
     tables = [report.table(k) for k in ("lines", "missed", "series", "worst", "channels", "appeals", "at_risk",
                                         "operators", "teams", "staffing")]
     content = xlsx_bytes(tables, lang, header_params(report), s.tz, labeller,

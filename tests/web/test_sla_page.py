@@ -200,3 +200,25 @@ def test_the_forecast_names_the_peak_that_needs_more_operators_than_are_logged_i
     status, text = post(client_as("manager"), body(app, "sla-forecast", {"sla-forecast-tick": 1, "lang": "en"}))
     assert status == 200
     assert "more operators on the" in text and "sla-forecast-grid" in text
+
+
+def test_the_channels_and_the_operators_are_drawn_by_their_own_requests(web, client_as, history):
+    app, _ = web
+    client = client_as("manager")
+    status, text = post(client, body(app, "sla-sec-channels", LAST_MONTH, changed="sla-period.value"))
+    assert status == 200 and "sla-channels-grid" in text and "sla-appeals-grid" in text
+    status, text = post(client, body(app, "sla-sec-operators", LAST_MONTH, changed="sla-period.value"))
+    response = json.loads(text)["response"]
+    rows = next(n for n in _nodes(response["sla-sec-operators"]["children"]) if n.get("type") == "AgGrid")
+    assert status == 200 and len(rows["props"]["rowData"]) == 48  # 12 operators of each of the 4 lines
+    assert post(client_as("display"), body(app, "sla-sec-operators", LAST_MONTH))[0] == 403
+
+
+def _nodes(tree):
+    if isinstance(tree, dict):
+        yield tree
+        for v in tree.get("props", {}).values():
+            yield from _nodes(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _nodes(v)
