@@ -222,3 +222,22 @@ def _nodes(tree):
     elif isinstance(tree, list):
         for v in tree:
             yield from _nodes(v)
+
+
+def test_every_header_tooltip_is_the_catalogues_definition_with_the_what_if_t(web, client_as, history):
+    from domain.metrics import REPORT, MetricParams
+
+    app, _ = web
+    _status, response = refresh(app, client_as("manager"), **{"sla-t": 10})
+    text = json.dumps(response, ensure_ascii=False)
+    assert REPORT["service_level"].help("ru", MetricParams(threshold_s=10, goal=0.8)) in text
+    assert REPORT["needed"].help("ru", MetricParams(threshold_s=10, goal=0.8)) in text
+    assert "отвеченные за 10 с" in text and "отвеченные за 20 с" not in text
+
+
+def test_the_english_switch_relabels_the_report(web, client_as, history):
+    app, _ = web
+    _status, response = refresh(app, client_as("manager"), lang="en")
+    text = json.dumps(response, ensure_ascii=False)
+    assert "Lines: the period's figures" in text and "All lines" in text and "compared with" in text
+    assert "Поступило" not in text
