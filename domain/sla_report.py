@@ -16,14 +16,26 @@ from domain import sla
 from domain.clock import iso_epoch
 from domain.history import INTERVAL_S, IntervalCounts, previous_period
 from domain.lines import ChannelConfig, QueueConfig
-from domain.metrics import CHANNEL_REPORT, REPORT, MetricParams, aht, csat, fcr, first_response_sl, occupancy, ratio
+from domain.metrics import (
+    CHANNEL_REPORT,
+    REPORT,
+    MetricParams,
+    aht,
+    csat,
+    csat_top,
+    fcr,
+    first_response_sl,
+    occupancy,
+    ratio,
+    survey_resolved,
+)
 from domain.metrics import resolved_by_due as resolved_by_due_share
 
 LINE_METRICS = ("service_level", "service_level_blocked", "asa_s", "aht_s", "abandon_rate", "offered", "received",
-                "blocked", "answered", "fcr", "csat", "occupancy")
+                "blocked", "answered", "fcr", "survey_resolved", "csat", "csat_top", "occupancy")
 SERIES_METRICS = ("offered", "received", "answered", "answered_in_t", "abandoned", "service_level", "asa_s", "aht_s",
                   "abandon_rate", "occupancy", "logged_in")
-QUALITY_METRICS = {"fcr": fcr, "csat": csat}
+QUALITY_METRICS = {"fcr": fcr, "survey_resolved": survey_resolved, "csat": csat, "csat_top": csat_top}
 ALL = "*"  # the scope of a total row
 
 

@@ -90,3 +90,18 @@ def test_operators_and_their_teams_add_up_days_and_pauses():
 def test_a_what_if_t_of_60_seconds_meets_both_goals():
     report = build(prepare(inputs(whatif=WhatIf(threshold_s=60)), ROWS, [], []))
     assert all(r["met"] for r in report.table("lines").rows)
+
+
+def test_fcr_and_satisfaction_of_a_line_come_from_its_phone_tickets_and_surveys():
+    from domain.sla import QualityRow
+
+    counts = {"resolved": 40, "fcr": 30, "surveys": 10, "csat_sum": 43, "csat_top": 8, "survey_resolved_answers": 9,
+              "survey_resolved_yes": 6}
+    quality = [QualityRow("phone", "general", "T1", "op1", counts),
+               QualityRow("chat", "", "D1", "", {"resolved": 10, "fcr": 10})]
+    report = build(prepare(inputs(quality=quality), ROWS, [], []))
+    general = next(r for r in report.table("lines").rows if r["scope"] == "general")
+    assert (general["fcr"], general["csat"], general["csat_top"]) == (0.75, 4.3, 0.8)
+    assert general["survey_resolved"] == pytest.approx(6 / 9)
+    assert report.table("lines").total["fcr"] == 0.75  # the chat's tickets are not a line's
+    assert report.table("channels").rows[0]["fcr"] == 1.0
