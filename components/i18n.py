@@ -310,6 +310,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sla_forecast": ("Ближайшие 4 часа: прогноз и штат", "Next 4 hours: forecast and staffing"),
     "forecast_peak": ("Пик в {time} требует ещё {more} операторов на линии «{line}».",
                       "The {time} peak needs {more} more operators on the {line} line."),
+    "forecast_peak_one": ("Пик в {time} требует ещё {more} оператора на линии «{line}».",
+                          "The {time} peak needs {more} more operator on the {line} line."),
     "forecast_none": ("Для прогноза нужна история за те же часы прошлых недель.",
                       "The forecast needs history of the same hours in past weeks."),
     "peak_at": ("Пик", "Peak"),

@@ -430,7 +430,8 @@ def refresh_forecast(_n, lang):
     body = []
     top = table.rows[0] if table.rows else None
     if top and top["more"] > 0:
-        body.append(html.Div(t("forecast_peak", lang).format(
+        one = top["more"] % 10 == 1 and top["more"] % 100 != 11  # "1 оператора", "21 оператора": one's form
+        body.append(html.Div(t("forecast_peak_one" if one else "forecast_peak", lang).format(
             time=local_text(top["start_ts"], "%H:%M", ctx().settings.tz), more=top["more"],
             line=labeller(top["scope"], lang)), className="sla-peak", id="sla-peak"))
     elif not table.rows:
