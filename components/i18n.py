@@ -15,7 +15,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_alerts": ("Оповещения", "Alerts"),
     "theme_dark": ("Тёмная тема", "Dark theme"),
     "sign_out": ("Выйти", "Sign out"),
-    "sign_out": ("Выйти", "Sign out"),
     "theme_light": ("Светлая тема", "Light theme"),
     "data_age": ("Данные", "Data"),
     "data_age_help": ("Сколько секунд назад опрошены источники. Если больше порога — экран помечается как устаревший.",

@@ -306,9 +306,10 @@ def local_days(day_from: str, day_to: str) -> list[str]:
 
 
 def rebuild_days(settings: Settings, repo: HistoryRepository, day_from: str, day_to: str, *, force: bool = False,
-                 now: float | None = None, out: TextIO = sys.stderr) -> dict[str, int]:
+                 now: float | None = None, out: TextIO | None = None) -> dict[str, int]:
     """Back-fill or rebuild local days from the sources, day by day; a day already final is skipped unless
     ``force``. Intervals closed more than the grace before ``now`` are written final. Returns counts by outcome."""
+    out = sys.stderr if out is None else out  # read at call time: a stream replaced since import is honoured
     now = time.time() if now is None else now
     final_before = now - settings.history_final_after_s
     tel_src = QueueLogSource(settings.url("telephony"), settings.pbx_tz, settings.poll_batch_rows)
