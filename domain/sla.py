@@ -511,6 +511,17 @@ class PeriodError(ValueError):
     """A period that cannot be reported: the message says why (shown on the page, printed by the CLI)."""
 
 
+def default_period(first_held: float | None, now: float, tz: str) -> str:
+    """The period the page opens on: last month when the history holds it, else this month, else today
+    (a new installation's manager sees the intervals that exist, not an empty month)."""
+    if first_held is not None:
+        for name in ("last_month", "this_month"):
+            start, _end = named_period(name, now, tz)
+            if first_held <= start + 86400:
+                return name
+    return "today"
+
+
 def period_bounds(name: str, now: float, tz: str, since_day: str | None = None,
                   until_day: str | None = None) -> tuple[float, float]:
     """[start, end) of a named period in ``tz``, or of the local days ``since_day`` to ``until_day`` (inclusive)

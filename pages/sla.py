@@ -29,10 +29,11 @@ from components.sla import (
     staffing_figure,
 )
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
+from data_access.history_repo import HistoryRepository
 from domain.clock import local_day
 from domain.history import GRANULARITIES
 from domain.metrics import SL_VARIANTS, MetricParams
-from domain.sla import PERIODS, PeriodError, WhatIf, check_granularity, period_bounds
+from domain.sla import PERIODS, PeriodError, WhatIf, check_granularity, default_period, period_bounds
 from domain.sla_report import PARTS, Request, SlaReport, part_of
 from web.access import page_callback
 from web.auth import audit
@@ -130,6 +131,11 @@ def _field(label_text: str, component, width: str = "auto") -> html.Div:
                     style={"flex": width})
 
 
+def _opening_period() -> str:
+    first_held, _last = HistoryRepository(ctx().app_db).coverage()
+    return default_period(first_held, time.time(), ctx().settings.tz)
+
+
 def controls(lang: str) -> html.Div:
     s = ctx().settings
     today = local_day(time.time(), s.tz)
@@ -137,7 +143,7 @@ def controls(lang: str) -> html.Div:
               "labelCheckedClassName": "active", "className": "btn-group"}
     queues = [{"label": labeller(q.name, lang), "value": q.name} for q in s.queues()]
     return html.Div(className="panel sla-controls", children=[
-        _field(t("period", lang), dcc.Dropdown(id=ids.SLA_PERIOD, value="last_month", clearable=False,
+        _field(t("period", lang), dcc.Dropdown(id=ids.SLA_PERIOD, value=_opening_period(), clearable=False,
                                                options=[{"label": t(f"period_{p}", lang), "value": p}
                                                         for p in PERIODS]), "0 0 220px"),
         _field(t("since_date", lang), dcc.Input(id=ids.SLA_FROM, type="date", value=today, debounce=True,

@@ -279,3 +279,17 @@ def test_fcr_and_survey_counts_add_up_per_line_and_per_channel():
 def test_an_unregistered_appeal_is_at_risk_only_in_the_last_day_before_its_3_day_registration_deadline():
     assert not sla.appeal_clock(appeal(None, None), ARRIVED + 1.5 * DAY, RULES)["at_risk"]
     assert sla.appeal_clock(appeal(None, None), ARRIVED + 2.5 * DAY, RULES)["at_risk"]
+
+
+def test_the_page_opens_on_last_month_only_when_the_history_holds_it():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from domain.sla import default_period
+
+    msk = ZoneInfo("Europe/Moscow")
+    now = datetime(2026, 12, 4, 18, 0, tzinfo=msk).timestamp()
+    assert default_period(None, now, "Europe/Moscow") == "today"
+    assert default_period(datetime(2026, 12, 4, 0, 0, tzinfo=msk).timestamp(), now, "Europe/Moscow") == "today"
+    assert default_period(datetime(2026, 12, 1, 0, 0, tzinfo=msk).timestamp(), now, "Europe/Moscow") == "this_month"
+    assert default_period(datetime(2026, 10, 28, 0, 0, tzinfo=msk).timestamp(), now, "Europe/Moscow") == "last_month"
