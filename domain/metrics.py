@@ -264,9 +264,6 @@ REPORT_METRICS: tuple[Metric, ...] = (
     _m("offered", ("Поступило", "Offered"),
        ("Поступившие звонки за период: уникальные вызовы с ENTERQUEUE. " + _EVENT_RULE[0],
         "Offered calls in the period: distinct calls with ENTERQUEUE. " + _EVENT_RULE[1])),
-    _m("answered_in_t", ("Отвечено за T", "Answered within T"),
-       ("Отвеченные с ожиданием не дольше {threshold_s} с (по гистограмме ожиданий интервала).",
-        "Answered after waiting at most {threshold_s} s (from the interval's histogram of waits).")),
     _m("received", ("Всего вызовов", "Received"),
        ("Поступившие + отклонённые до входа в очередь.", "Offered plus the callers turned away before the queue.")),
     _m("blocked", ("Отклонено", "Blocked"),
@@ -363,7 +360,7 @@ CHANNEL_REPORT_METRICS: tuple[Metric, ...] = (
 QUEUE = {m.key: m for m in QUEUE_METRICS}
 CHANNEL = {m.key: m for m in CHANNEL_METRICS}
 REPORT = {**{k: QUEUE[k] for k in ("asa_s", "aht_s", "abandon_rate", "occupancy", "answered", "abandoned",
-                                   "short_abandoned")}, **{m.key: m for m in REPORT_METRICS}}
+                                   "short_abandoned", "answered_in_t")}, **{m.key: m for m in REPORT_METRICS}}
 CHANNEL_REPORT = {m.key: m for m in CHANNEL_REPORT_METRICS}
 
 
