@@ -21,9 +21,9 @@ PARALLEL ?= -n 2 --dist loadfile
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
-## test-fast: the pure tests only (no browser, no database server, nothing slow): seconds, for every edit
+## test-fast: the tests without a browser, a database server or the slow marker (about a minute), for every edit
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not e2e and not slow and not redis and not postgres" -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) -m "not e2e and not slow and not redis and not postgres" -q $(PYTEST_ARGS)
 
 ## bench: the performance scripts (figures in the README)
 bench: $(STAMP)
