@@ -111,7 +111,7 @@ def _load_user(user_id: str):
     from web.context import ctx
 
     uid, _, sid = user_id.partition(":")
-    if not uid.isdigit() or not sid:
+    if not (uid.isascii() and uid.isdigit()) or not sid:
         return None
     record = ctx().sessions.resolve(int(uid), sid, time.time())
     return User(record, sid) if record else None
