@@ -47,12 +47,14 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     from data_access.snapshot_store import InMemorySnapshotStore
     from poller.scheduler import build_engine, start_background
+    from simulator.archive import start_background as start_demo_history
     from simulator.runner import start_background as start_simulator
 
     settings = _with_port(settings, args)
     _demo_accounts(settings)
     stop = threading.Event()
     start_simulator(settings, stop)
+    start_demo_history(settings, stop)  # the month behind today, for the managers' SLA page
     store = InMemorySnapshotStore()
     start_background(build_engine(settings, store), settings.poll_interval_s)
     return _serve(create_app(settings, store), settings)

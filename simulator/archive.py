@@ -1,0 +1,101 @@
+"""The demo's past: a month of the simulated hotline, played into archive sources and rebuilt into the history.
+
+The live sources of the demo start at today's local midnight, and the simulator plays forward from there; the past
+is simulated apart, into ``<data_dir>/archive`` (its own queue_log and CRM databases), and each finished day is
+rebuilt into the app database's interval history with the same code as ``python app.py history rebuild``. So a
+manager finds a month of history on a fresh machine, with the simulator's portal outages and their floods in it,
+and the live sources never receive rows dated in the past.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import replace
+from io import StringIO
+
+from data_access.appdb import open_app_db
+from data_access.history_repo import HistoryRepository
+from domain.clock import day_start, local_day
+from domain.history import INTERVAL_S, day_bounds
+from settings import Settings
+
+log = logging.getLogger("hotline.simulator")
+DEMO_HISTORY_DAYS = 35
+PROGRESS_FILE = "progress.json"
+
+
+def archive_settings(settings: Settings) -> Settings:
+    """The archive's sources in ``<data_dir>/archive``; the history goes to the live app database."""
+    return replace(settings, data_dir=os.path.join(settings.data_dir, "archive"), telephony_url="",
+                   ticketing_url="", app_db_url=settings.url("app_db"))
+
+
+def past_days(now: float, tz: str, days: int) -> list[str]:
+    """The ``days`` local days before today, oldest first."""
+    today = day_start(now, tz)
+    return [local_day(today - (days - i) * 86400 + 43200, tz) for i in range(days)]
+
+
+def _progress(archive: Settings) -> dict:
+    path = os.path.join(archive.data_dir, PROGRESS_FILE)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_progress(archive: Settings, progress: dict) -> None:
+    os.makedirs(archive.data_dir, exist_ok=True)
+    path = os.path.join(archive.data_dir, PROGRESS_FILE)
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(progress, handle)
+    os.replace(path + ".tmp", path)
+
+
+def backfill_history(settings: Settings, days: int = DEMO_HISTORY_DAYS, stop: threading.Event | None = None,
+                     now: float | None = None) -> int:
+    """Simulate and rebuild the past ``days`` days that the history does not hold yet; returns days rebuilt.
+
+    Resumable: the archive remembers how far it was simulated, and a day whose intervals are final is skipped.
+    """
+    from poller.history import rebuild_days
+    from simulator.runner import backfill
+
+    now = time.time() if now is None else now
+    archive = archive_settings(settings)
+    repo = HistoryRepository(open_app_db(settings.url("app_db")))
+    progress, done = _progress(archive), 0
+    wanted = past_days(now, settings.tz, days)
+    for i, day in enumerate(wanted, 1):
+        if stop is not None and stop.is_set():
+            break
+        start, end = day_bounds(day, settings.tz)
+        if repo.final_starts(start, end) >= round((end - start) / INTERVAL_S):
+            continue
+        if progress.get("simulated_until", 0) < end:
+            backfill(archive, max(start, progress.get("simulated_until", 0)), end, scale=settings.sim_scale)
+            progress["simulated_until"] = end
+            _save_progress(archive, progress)
+        rebuild_days(archive, repo, day, day, now=now, out=StringIO())
+        done += 1
+        log.info("demo history: %s back-filled (%d of %d days)", day, i, len(wanted))
+    return done
+
+
+def start_background(settings: Settings, stop: threading.Event, days: int = DEMO_HISTORY_DAYS) -> threading.Thread:
+    """For `make run`: the month of history behind today, filled in a thread while the demo runs."""
+    def run() -> None:
+        try:
+            filled = backfill_history(settings, days, stop)
+            log.info("demo history: %d past days back-filled into the interval history", filled)
+        except Exception:  # noqa: BLE001 - the live demo goes on without its past
+            log.exception("demo history back-fill failed")
+
+    thread = threading.Thread(target=run, name="demo-history", daemon=True)
+    thread.start()
+    return thread
