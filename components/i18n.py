@@ -274,6 +274,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "period_last_month": ("Прошлый месяц", "Last month"),
     "period_custom": ("Свой период (даты)", "Custom (dates)"),
     "period_shown": ("{now}; сравнение с {before}", "{now}; compared with {before}"),
+    "history_held": ("в истории: {span}", "history held: {span}"),
+    "history_empty": ("история ещё пуста", "no history yet"),
     "vs_previous": ("Изменение к предыдущему периоду той же длины", "Change against the previous period of the same "
                     "length"),
     "granularity": ("Разбивка", "Rows by"),

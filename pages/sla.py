@@ -31,7 +31,7 @@ from components.sla import (
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from data_access.history_repo import HistoryRepository
 from domain.clock import local_day
-from domain.history import GRANULARITIES
+from domain.history import GRANULARITIES, INTERVAL_S
 from domain.metrics import SL_VARIANTS, MetricParams
 from domain.sla import PERIODS, PeriodError, WhatIf, check_granularity, default_period, period_bounds
 from domain.sla_report import PARTS, Request, SlaReport, part_of
@@ -237,7 +237,16 @@ def span_text(start: float, end: float, tz: str) -> str:
 def period_text(report: SlaReport, lang: str) -> str:
     i = report.inputs
     prev = i.start - (i.end - i.start)
-    return t("period_shown", lang).format(now=span_text(i.start, i.end, i.tz), before=span_text(prev, i.start, i.tz))
+    shown = t("period_shown", lang).format(now=span_text(i.start, i.end, i.tz), before=span_text(prev, i.start, i.tz))
+    return f"{shown} · {coverage_text(i.tz, lang)}"
+
+
+def coverage_text(tz: str, lang: str) -> str:
+    """What the history holds (it grows while a back-fill runs): its first and last day."""
+    first, last = HistoryRepository(ctx().app_db).coverage()
+    if first is None:
+        return t("history_empty", lang)
+    return t("history_held", lang).format(span=span_text(first, last + INTERVAL_S, tz))
 
 
 def render_queues(report: SlaReport, lang: str) -> dict:

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import time
 
 import pytest
@@ -241,3 +242,10 @@ def test_the_english_switch_relabels_the_report(web, client_as, history):
     text = json.dumps(response, ensure_ascii=False)
     assert "Lines: the period's figures" in text and "All lines" in text and "compared with" in text
     assert "Поступило" not in text
+
+
+def test_the_period_line_says_what_the_history_holds(web, client_as, history):
+    app, _ = web
+    status, response = refresh(app, client_as("manager"))
+    assert status == 200
+    assert re.search(r"в истории: \d\d\.\d\d\.\d{4}", response["sla-period-text"]["children"])
