@@ -3,8 +3,9 @@
 The live sources of the demo start at today's local midnight, and the simulator plays forward from there; the past
 is simulated apart, into ``<data_dir>/archive`` (its own queue_log and CRM databases), and each finished day is
 rebuilt into the app database's interval history with the same code as ``python app.py history rebuild``. So a
-manager finds a month of history on a fresh machine, with the simulator's portal outages and their floods in it,
-and the live sources never receive rows dated in the past.
+manager finds a month of history on a fresh machine, with the simulator's portal outages and their floods in it and
+an understaffed evening every sixth day (a call surge the roster was not made for), and the live sources never
+receive rows dated in the past.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from settings import Settings
 
 log = logging.getLogger("hotline.simulator")
 DEMO_HISTORY_DAYS = 35
+SURGE_EVERY_DAYS = 6
 PROGRESS_FILE = "progress.json"
 
 
@@ -57,6 +59,13 @@ def _save_progress(archive: Settings, progress: dict) -> None:
     os.replace(path + ".tmp", path)
 
 
+def _past_config(archive: Settings):
+    """The simulator as the live demo runs it, with an understaffed evening (a call surge) every sixth day."""
+    from simulator.runner import config
+
+    return replace(config(archive), surge_every_days=SURGE_EVERY_DAYS)
+
+
 def backfill_history(settings: Settings, days: int = DEMO_HISTORY_DAYS, stop: threading.Event | None = None,
                      now: float | None = None) -> int:
     """Simulate and rebuild the past ``days`` days that the history does not hold yet; returns days rebuilt.
@@ -78,7 +87,7 @@ def backfill_history(settings: Settings, days: int = DEMO_HISTORY_DAYS, stop: th
         if repo.final_starts(start, end) >= round((end - start) / INTERVAL_S):
             continue
         if progress.get("simulated_until", 0) < end:
-            backfill(archive, max(start, progress.get("simulated_until", 0)), end, scale=settings.sim_scale)
+            backfill(archive, max(start, progress.get("simulated_until", 0)), end, cfg=_past_config(archive))
             progress["simulated_until"] = end
             _save_progress(archive, progress)
         rebuild_days(archive, repo, day, day, now=now, out=StringIO())

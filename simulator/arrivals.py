@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 TICK_S = 60.0
 REPEAT_MEAN_AGE_S = 12 * 3600
+SURGE_HOURS = (18, 21)
+SURGE_FACTOR = 1.6
 
 
 class Arrivals:
@@ -44,11 +46,18 @@ class Arrivals:
         w, now = self.w, self.w.now
         rate = profile.contacts_per_s(w.cfg.scale, w.local.hour(now + TICK_S / 2), w.local.date(now).weekday())
         phone = rate * profile.PHONE_SHARE
-        self._stream(now, phone, self._call)
+        self._stream(now, phone * self._surge(now), self._call)
         self._stream(now, rate - phone, self._message)
         for queue, extra in self.portal.floods(now):
             self._stream(now, phone * self.queue_share.get(queue, 0.0) * extra, self._outage_call, queue)
         w.loop.at(now + TICK_S, self.tick)
+
+    def _surge(self, now: float) -> float:
+        """The calls' multiplier of a surge evening (SimConfig.surge_every_days), else 1."""
+        every, local = self.w.cfg.surge_every_days, self.w.local
+        if not every or local.date(now).toordinal() % every:
+            return 1.0
+        return SURGE_FACTOR if SURGE_HOURS[0] <= local.hour(now) < SURGE_HOURS[1] else 1.0
 
     def _stream(self, start: float, rate: float, fn, *args) -> None:
         if rate <= 0:

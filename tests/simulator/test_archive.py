@@ -32,3 +32,26 @@ def test_two_past_days_are_simulated_apart_rebuilt_final_and_not_done_twice(sett
         assert repo.final_starts(start, end) == 96
     assert not os.path.exists(os.path.join(settings.data_dir, "telephony.db"))  # the live sources stay empty
     assert backfill_history(settings, days=2, now=NOW) == 0
+
+
+def test_a_surge_evening_brings_about_1_6_times_the_calls_between_18_and_21(tmp_path):
+    from dataclasses import replace
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from data_access.engines import make_engine
+    from settings import load_settings
+    from simulator.runner import backfill, config
+
+    day = next(date(2026, 11, d) for d in range(1, 30) if date(2026, 11, d).toordinal() % 6 == 0)
+    start = datetime(day.year, day.month, day.day, 0, 0, tzinfo=MSK).timestamp()
+    evening = {}
+    for surge in (None, 6):
+        settings = load_settings({}, data_dir=str(tmp_path / f"s{surge}"), tz="Europe/Moscow", pbx_tz="Europe/Moscow")
+        backfill(settings, start, start + 86400, cfg=replace(config(settings, 0.02), surge_every_days=surge))
+        with make_engine(settings.url("telephony")).connect() as conn:
+            evening[surge] = conn.execute(text(
+                "SELECT count(*) FROM queue_log WHERE event = 'ENTERQUEUE' AND time >= :a AND time < :b"),
+                {"a": f"{day} 18:00:00", "b": f"{day} 21:00:00"}).scalar()
+    assert evening[None] > 100 and 1.3 < evening[6] / evening[None] < 1.9
