@@ -48,6 +48,7 @@ class PollerLease:
     def __init__(self, engine: Engine, ttl_s: float, me: Holder | None = None) -> None:
         self.engine, self.ttl_s = engine, ttl_s
         self.me = me or Holder.this_process()
+        self._renewed_at: float | None = None
 
     def acquire(self, now: float) -> None:
         """Take the lease, or raise :class:`PollerAlreadyRunning` when a live poller holds it."""
@@ -64,10 +65,11 @@ class PollerLease:
             if row is None:
                 try:
                     conn.execute(insert(L).values(id=LEASE_ID, **values))
-                    return
                 except IntegrityError as exc:  # another poller inserted it at the same moment
                     raise PollerAlreadyRunning("another poller took the lease at the same moment") from exc
-            conn.execute(update(L).where(L.c.id == LEASE_ID, L.c.holder == row.holder).values(**values))
+            else:
+                conn.execute(update(L).where(L.c.id == LEASE_ID, L.c.holder == row.holder).values(**values))
+        self._renewed_at = now
 
     def _held_by_other(self, row, now: float) -> bool:
         if row.holder == self.me.holder or now - from_utc_naive(row.renewed_at) > self.ttl_s:
@@ -77,10 +79,18 @@ class PollerLease:
         return not (row.host == self.me.host and not _alive_here(Holder(row.holder, row.host, row.pid)))
 
     def renew(self, now: float) -> bool:
-        """False when the lease is no longer ours (another poller took it after it expired)."""
+        """False when the lease is no longer ours (another poller took it after it expired).
+
+        Written at most every sixth of the lease's life, not every poll cycle: a poller that stalled long enough
+        to lose its lease is past that interval when it comes back, so it still finds out at once.
+        """
+        if self._renewed_at is not None and now - self._renewed_at < self.ttl_s / 6:
+            return True
         with self.engine.begin() as conn:
-            return conn.execute(update(L).where(L.c.id == LEASE_ID, L.c.holder == self.me.holder)
+            held = conn.execute(update(L).where(L.c.id == LEASE_ID, L.c.holder == self.me.holder)
                                 .values(renewed_at=utc_naive(now))).rowcount == 1
+        self._renewed_at = now if held else None
+        return held
 
     def release(self) -> None:
         with self.engine.begin() as conn:

@@ -11,7 +11,7 @@ from data_access.schema.appdb import kiosk_tokens as K
 from data_access.schema.appdb import login_attempts as A
 from data_access.schema.appdb import users as U
 from data_access.schema.appdb import web_sessions as S
-from data_access.users_repo import UserRecord, _user
+from data_access.users_repo import UserRecord, user_record
 from domain.clock import utc_naive
 
 
@@ -68,7 +68,7 @@ class SessionRepository:
                         S.c.expires_at > utc_naive(now), U.c.active.is_(True),
                         or_(S.c.token_id.is_(None), K.c.revoked_at.is_(None))))
         with self.engine.connect() as conn:
-            return _user(conn.execute(query).first())
+            return user_record(conn.execute(query).first())
 
     def end(self, sid: str, now: float) -> None:
         with self.engine.begin() as conn:

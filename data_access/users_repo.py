@@ -28,7 +28,8 @@ class UserRecord:
     active: bool
 
 
-def _user(row) -> UserRecord | None:
+def user_record(row) -> UserRecord | None:
+    """A users row (or None) as a UserRecord."""
     if row is None:
         return None
     return UserRecord(row.id, row.login, row.full_name, row.role, row.password_hash, bool(row.active))
@@ -62,11 +63,11 @@ class UserRepository:
 
     def get(self, user_id: int) -> UserRecord | None:
         with self.engine.connect() as conn:
-            return _user(conn.execute(select(U).where(U.c.id == user_id)).first())
+            return user_record(conn.execute(select(U).where(U.c.id == user_id)).first())
 
     def by_login(self, login: str) -> UserRecord | None:
         with self.engine.connect() as conn:
-            return _user(conn.execute(select(U).where(U.c.login == login)).first())
+            return user_record(conn.execute(select(U).where(U.c.login == login)).first())
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -134,7 +135,7 @@ class UserRepository:
             if row is None:
                 return None
             conn.execute(update(K).where(K.c.id == row.id).values(last_used_at=utc_naive(now)))
-            user = _user(conn.execute(select(U).where(U.c.id == row.user_id)).first())
+            user = user_record(conn.execute(select(U).where(U.c.id == row.user_id)).first())
         return (user, row.id) if user and user.active and user.role == "display" else None
 
     def revoke_token(self, name: str, now: float) -> int:

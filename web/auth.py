@@ -31,7 +31,8 @@ log = logging.getLogger("hotline.web")
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 # Static files only: a path under a public prefix that does not name a file is not public.
-PUBLIC_FILE = re.compile(r"/(?:assets|_dash-component-suites)/(?:[\w@~-]+[./])*[\w@~-]+\.[A-Za-z0-9]{1,8}")
+PUBLIC_FILE = re.compile("(?:" + "|".join(map(re.escape, PUBLIC_PREFIXES)) + ")"
+                         + r"(?:[\w@~-]+[./])*[\w@~-]+\.[A-Za-z0-9]{1,8}")
 PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/_hotline/kiosk.js"}
 LOGIN_WINDOW_S = 15 * 60
 ANONYMOUS_ACTIONS = {"sign_in_failed", "sign_in_throttled", "kiosk_token_refused"}

@@ -75,3 +75,19 @@ def test_an_engine_that_lost_its_lease_stops_publishing(settings):
     PollerLease(engine_db, ttl_s=30, me=Holder("f" * 32, "host-f", 2)).acquire(1040.0)  # mine expired: taken over
     engine.cycle(1041.0)
     assert store.version() == 1 and engine.lease_lost
+
+
+def test_the_lease_is_written_at_most_every_sixth_of_its_life_yet_a_takeover_is_seen(engine):
+    from sqlalchemy import select
+
+    from data_access.schema.appdb import poller_lease
+    from domain.clock import utc_naive
+
+    mine = PollerLease(engine, ttl_s=30, me=Holder("a" * 32, "host-a", 101))
+    mine.acquire(1000.0)
+    assert mine.renew(1002.0) and mine.renew(1004.0)  # within 5 s: no write
+    with engine.connect() as conn:
+        assert conn.execute(select(poller_lease.c.renewed_at)).scalar() == utc_naive(1000.0)
+    assert mine.renew(1006.0)
+    PollerLease(engine, ttl_s=30, me=Holder("b" * 32, "host-b", 202)).acquire(1040.0)  # mine stalled 34 s
+    assert not mine.renew(1041.0)
