@@ -20,6 +20,7 @@ from data_access.operator_names import OperatorNames, crm_operators_signature
 from data_access.security_source import DataTimeCache, SecuritySource
 from data_access.users_repo import UserRepository
 from domain.clock import local_day
+from domain.detectors.catalog import DEFAULT_POINTS
 from domain.detectors.config import DetectorConfig
 from domain.detectors.engine import DetectorEngine
 from domain.detectors.model import AccessEvent, SignIn
@@ -33,6 +34,14 @@ RETENTION_EVERY_S = 3600.0
 BATCH = 20000
 CURSORS = ("access", "signin")
 REVIEWER_ROLE = "security"
+
+
+def detector_config(settings: Settings) -> DetectorConfig:
+    """The detectors' thresholds with the HOTLINE_SECURITY_* settings applied."""
+    points = {**DEFAULT_POINTS, "D17": settings.security_guess_success_points,
+              "D19": settings.security_dormant_points}
+    return DetectorConfig(tz=settings.tz, points=points, night_day_off_points=settings.security_night_day_off_points,
+                          night_from_h=settings.security_night_from_h, night_to_h=settings.security_night_to_h)
 
 
 class CrmDetectorContext:
@@ -206,7 +215,7 @@ class SecurityPipeline:
         self.users = UserRepository(app_engine)
         self.saved_cursors = CursorRepository(app_engine)
         self.ctx = CrmDetectorContext(self.source, self.access, self.cases)
-        self.engine = DetectorEngine(DetectorConfig(tz=settings.tz))
+        self.engine = DetectorEngine(detector_config(settings))
         self.cursors: dict[str, int] | None = None
         self.status = SecurityStatus()
         self._reference_at = self._retention_at = -1e18

@@ -20,6 +20,8 @@ class DetectorInfo:
         return self.name_en if lang == "en" else self.name_ru
 
 
+# D17 and D19 are worth 40, the medium band's floor: a success after a password-guessing series, and a dormant
+# account reading records, each deserve a review on their own (severity by meaning, not only by sum).
 _ALL = (
     DetectorInfo("D01", "Доступ без основания", "Unexplained access", 10),
     DetectorInfo("D02", "Чужое обращение", "Ticket mismatch", 30),
@@ -35,9 +37,9 @@ _ALL = (
     DetectorInfo("D12", "Массовая выгрузка или печать", "Bulk export or print", 50),
     DetectorInfo("D13", "Серия поисков", "Search burst", 40),
     DetectorInfo("D15", "Повторный доступ к гражданину", "Repeated access to one citizen", 30),
-    DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 30),
+    DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 40),
     DetectorInfo("D18", "Одновременные IP-адреса", "Concurrent IP addresses", 40),
-    DetectorInfo("D19", "Спящая учётная запись", "Dormant account", 30),
+    DetectorInfo("D19", "Спящая учётная запись", "Dormant account", 40),
 )
 
 DETECTORS: MappingProxyType[str, DetectorInfo] = MappingProxyType({d.id: d for d in _ALL})

@@ -26,6 +26,10 @@ class DetectorConfig:
     ticket_after_s: float = 7 * DAY_S          # ... to (closed_at or +inf) + 7 days
     shift_margin_s: float = 900.0              # D07: +-15 min around every shift
     day_off_points: int = 30                   # D07 on a day without any shift (instead of 15)
+    # D07 at night on a day without any shift: a medium case on its own (the medium band starts at 40).
+    night_day_off_points: int = 40
+    night_from_h: int = 22                     # local night: from this hour ...
+    night_to_h: int = 6                        # ... to this one (the hour itself is day again)
     schedule_lookaround_s: float = 7 * DAY_S   # D07: no shift within +-7 days of the access = no schedule
     rare_hour_days: int = 28                   # D07 without a schedule: the operator's own hours of the week
     rare_hour_share: float = 0.01              # ... an hour of the week with under 1 % of those accesses is rare
@@ -65,6 +69,11 @@ class DetectorConfig:
     def pts(self, detector: str) -> int:
         """The points of ``detector`` (0 when unknown)."""
         return int(self.points.get(detector, DEFAULT_POINTS.get(detector, 0)))
+
+    def night(self, hour: int) -> bool:
+        """Whether the local ``hour`` (0-23) is night (the window may wrap past midnight)."""
+        lo, hi = self.night_from_h % 24, self.night_to_h % 24
+        return lo <= hour < hi if lo <= hi else hour >= lo or hour < hi
 
     def on(self, detector: str) -> bool:
         """Whether ``detector`` is enabled."""

@@ -9,30 +9,55 @@ from domain.detectors.env import Env
 from domain.detectors.model import AccessEvent, Hit, OperatorInfo
 from domain.detectors.words import LEAVE_KIND, STATUS, word
 
+NIGHT = "night"   # the scope of D07 at night on a day off
+
 
 def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit | None:
-    """D07: the access is outside every shift +-margin; without a schedule, at an hour the operator rarely works."""
+    """D07: the access is outside every shift +-margin; without a schedule, at an hour the operator rarely works.
+
+    At night on a day off it fires again under scope 'night' (worth more) even when the day's D07 has fired.
+    """
     cfg = env.cfg
-    if op is None or not env.wants("D07", a.operator_id, day):
+    if op is None or not (env.wants("D07", a.operator_id, day) or env.wants("D07", a.operator_id, day, NIGHT)):
         return None
     start = env.clock.start(day)
     shifts = _day_shifts(a.operator_id, day, env)   # one window per operator-day: the per-call cache answers
     if not shifts:
-        return _rare_hour(a, day, env)
+        return _rare_hour(a, day, env) if env.wants("D07", a.operator_id, day) else None
     m = cfg.shift_margin_s
     if any(s.start - m <= a.ts <= s.end + m for s in shifts):
         return None
-    hhmm, margin = env.clock.hhmm(a.ts), round(m / 60)
-    evidence = {"access_ids": (a.id,), "citizen_ids": () if a.citizen_id is None else (a.citizen_id,)}
     if not any(s.start < start + DAY_S and s.end > start for s in shifts):
-        # No shift at all that day: a day off is a stronger signal than minutes outside a working shift.
-        return env.hit("D07", a.operator_id, day, a.ts,
-                       (f"доступ в {hhmm} в выходной день оператора (смены в этот день нет)",
-                        f"access at {hhmm} on the operator's day off (no shift that day)"),
-                       points=cfg.day_off_points, **evidence)
+        return _day_off(a, day, env)
+    if not env.wants("D07", a.operator_id, day):
+        return None
+    hhmm, margin = env.clock.hhmm(a.ts), round(m / 60)
     return env.hit("D07", a.operator_id, day, a.ts,
                    (f"доступ в {hhmm} вне смены (с запасом ±{margin} мин)",
-                    f"access at {hhmm} outside every shift (±{margin} min)"), **evidence)
+                    f"access at {hhmm} outside every shift (±{margin} min)"), **_evidence(a))
+
+
+def _evidence(a: AccessEvent) -> dict:
+    return {"access_ids": (a.id,), "citizen_ids": () if a.citizen_id is None else (a.citizen_id,)}
+
+
+def _day_off(a: AccessEvent, day: str, env: Env) -> Hit | None:
+    """D07 on a day without any shift: a stronger signal than minutes outside a working shift, and at night a
+    medium case on its own (``night_day_off_points``)."""
+    cfg, hhmm = env.cfg, env.clock.hhmm(a.ts)
+    if cfg.night(env.clock.hour_of_week(a.ts) % 24):
+        if not env.wants("D07", a.operator_id, day, NIGHT):
+            return None
+        return env.hit("D07", a.operator_id, day, a.ts,
+                       (f"доступ ночью ({hhmm}) в выходной день оператора (смены в этот день нет)",
+                        f"access at night ({hhmm}) on the operator's day off (no shift that day)"),
+                       points=cfg.night_day_off_points, scope=NIGHT, **_evidence(a))
+    if not env.wants("D07", a.operator_id, day):
+        return None
+    return env.hit("D07", a.operator_id, day, a.ts,
+                   (f"доступ в {hhmm} в выходной день оператора (смены в этот день нет)",
+                    f"access at {hhmm} on the operator's day off (no shift that day)"),
+                   points=cfg.day_off_points, **_evidence(a))
 
 
 def _rare_hour(a: AccessEvent, day: str, env: Env) -> Hit | None:

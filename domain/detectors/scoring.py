@@ -2,7 +2,7 @@
 
 score = sum over distinct detectors of the highest points each gave in the case, capped at 100; its band comes
 from the one band list (domain.bands). A case where 3 or more distinct detectors fired is at least 'high',
-whatever its score.
+whatever its score, and one with 2 distinct weak signals (15-39 points each) at least 'medium'.
 """
 
 from __future__ import annotations
@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from domain.bands import at_least, band_of
+from domain.bands import BOUNDS, at_least, band_of
 from domain.detectors.catalog import detector_name
 from domain.detectors.model import Hit
 
 MAX_SCORE = 100
 MIN_DETECTORS_FOR_HIGH = 3
+MEDIUM = "medium"
+MEDIUM_FLOOR = dict(BOUNDS)[MEDIUM]
+# Severity by meaning: a detector whose best points in the case are at least WEAK_MIN_POINTS but below the medium
+# band is a weak signal; WEAK_SIGNALS_FOR_MEDIUM distinct weak signals on one operator-day make the case medium.
+# D01 alone (10) is not one: an unexplained access is what most other detectors build on.
+WEAK_MIN_POINTS = 15
+WEAK_SIGNALS_FOR_MEDIUM = 2
 
 
 def detector_points(hits: Iterable[Hit]) -> dict[str, int]:
@@ -33,7 +40,14 @@ def case_score(hits: Iterable[Hit]) -> tuple[int, str]:
     band = band_of(score)
     if len(points) >= MIN_DETECTORS_FOR_HIGH and not at_least(band, "high"):
         band = "high"
+    if len(weak_signals(points)) >= WEAK_SIGNALS_FOR_MEDIUM and not at_least(band, MEDIUM):
+        band = MEDIUM
     return score, band
+
+
+def weak_signals(points: dict[str, int]) -> list[str]:
+    """The detectors whose best points are a weak signal (WEAK_MIN_POINTS up to below the medium band)."""
+    return sorted(d for d, p in points.items() if WEAK_MIN_POINTS <= p < MEDIUM_FLOOR)
 
 
 def group_cases(hits: Iterable[Hit]) -> dict[tuple[int, str], list[Hit]]:

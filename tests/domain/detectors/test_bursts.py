@@ -62,7 +62,7 @@ def test_d17_five_failures_then_success():
     fails = [sign(i, T0 + i * MIN, success=False, op=None, login="OP1 ") for i in range(1, 6)]
     out = run([], make_ctx(), signins=fails + [sign(9, T0 + 50 * MIN)])
     [hit] = out.of("D17")
-    assert hit.signin_ids == (1, 2, 3, 4, 5, 9) and hit.operator_id == 1 and hit.points == 30
+    assert hit.signin_ids == (1, 2, 3, 4, 5, 9) and hit.operator_id == 1 and hit.points == 40
     assert "5 неудачных попыток входа" in hit.reason_ru and "5 failed sign-ins" in hit.reason_en
 
 

@@ -29,8 +29,8 @@ def test_d07_reason_gives_local_time_and_fires_once_a_day():
 
 def test_d07_on_a_day_off_weighs_more():
     ctx = make_ctx().add(SHIFT)
-    [hit] = run([acc(1, T0 + 14 * HOUR)], ctx).of("D07")   # 00:00 in Moscow: the next day has no shift
-    assert hit.points == 30 and "00:00" in hit.reason_ru and "day off" in hit.reason_en
+    [hit] = run([acc(1, T0 + 24 * HOUR)], ctx).of("D07")   # 10:00 in Moscow the next day: no shift that day
+    assert hit.points == 30 and "10:00" in hit.reason_ru and "day off" in hit.reason_en
 
 
 def test_d07_without_a_schedule_needs_the_operators_own_history():
@@ -104,7 +104,7 @@ def test_d19_dormant_account_touches_a_record():
     ctx.add_activity(1, T0 - 25 * DAY)
     out = run([acc(1, T0), acc(2, T0 + 60, cid=101)], ctx)
     [hit] = out.of("D19")
-    assert hit.access_ids == (1,) and hit.points == 30 and hit.day == DAY_T0
+    assert hit.access_ids == (1,) and hit.points == 40 and hit.day == DAY_T0
     assert "нет активности 25 дн." in hit.reason_ru and "no activity for 25 days" in hit.reason_en
 
 

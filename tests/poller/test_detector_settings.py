@@ -1,0 +1,20 @@
+"""The HOTLINE_SECURITY_* settings reach the detectors."""
+
+from poller.security import detector_config
+from settings import load_settings
+
+
+def test_defaults_make_d17_d19_and_a_night_on_a_day_off_worth_40_points():
+    cfg = detector_config(load_settings({}))
+    assert (cfg.pts("D17"), cfg.pts("D19"), cfg.night_day_off_points) == (40, 40, 40)
+    assert (cfg.night_from_h, cfg.night_to_h) == (22, 6)
+
+
+def test_the_environment_sets_the_points_and_the_night():
+    cfg = detector_config(load_settings({"HOTLINE_SECURITY_GUESS_SUCCESS_POINTS": "30",
+                                         "HOTLINE_SECURITY_DORMANT_POINTS": "35",
+                                         "HOTLINE_SECURITY_NIGHT_DAY_OFF_POINTS": "45",
+                                         "HOTLINE_SECURITY_NIGHT_FROM_H": "23", "HOTLINE_SECURITY_NIGHT_TO_H": "5",
+                                         "HOTLINE_TZ": "Asia/Yekaterinburg"}))
+    assert (cfg.pts("D17"), cfg.pts("D19"), cfg.night_day_off_points) == (30, 35, 45)
+    assert (cfg.night_from_h, cfg.night_to_h, cfg.tz) == (23, 5, "Asia/Yekaterinburg") and cfg.pts("D01") == 10
