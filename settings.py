@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Mapping
 
+from domain.detectors.catalog import DEFAULT_POINTS
+from domain.detectors.config import DetectorConfig as _Det
 from domain.lines import DEFAULT_CHANNELS, DEFAULT_QUEUES, ChannelConfig, QueueConfig
 
 PREFIX = "HOTLINE_"
@@ -99,6 +101,19 @@ class Settings:
                                   "answer deadline.")
     appeal_register_warn_days: int = _s(1, "Written appeals: an appeal not registered yet is listed as at risk this "
                                            "many days before its registration deadline.")
+    security_guess_success_points: int = _s(DEFAULT_POINTS["D17"], "Access anomalies, D17: points of a successful "
+                                            "sign-in after a password-guessing series (5 or more failures of one "
+                                            "login within an hour); 40 makes it a medium case on its own.")
+    security_dormant_points: int = _s(DEFAULT_POINTS["D19"], "Access anomalies, D19: points of an account idle for 21 "
+                                      "days or more that opens a citizen record; 40 makes it a medium case on its "
+                                      "own.")
+    security_night_day_off_points: int = _s(_Det.night_day_off_points, "Access anomalies, D07: points of an access at "
+                                            "night on the operator's day off (no shift that day); 40 makes it a "
+                                            "medium case on its own (a day-off access by day is worth 30).")
+    security_night_from_h: int = _s(_Det.night_from_h, "Access anomalies: local hour (HOTLINE_TZ) at which the night "
+                                                       "starts.")
+    security_night_to_h: int = _s(_Det.night_to_h, "Access anomalies: local hour at which the night ends (that hour "
+                                                   "is day again).")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""
