@@ -114,6 +114,8 @@ class Settings:
                                                        "starts.")
     security_night_to_h: int = _s(_Det.night_to_h, "Access anomalies: local hour at which the night ends (that hour "
                                                    "is day again).")
+    metrics_token: str = _s("", "Bearer token Prometheus sends to scrape /metrics (Authorization: Bearer <token>). "
+                                "Empty: the endpoint is off (404).")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

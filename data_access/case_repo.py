@@ -15,7 +15,7 @@ from data_access.schema.appdb import case_hits as H
 from data_access.schema.appdb import cases as C
 from data_access.schema.appdb import incident_log as I
 from domain import cases as policy
-from domain.bands import bands_from
+from domain.bands import BANDS, bands_from
 from domain.clock import from_utc_naive, iso_utc, utc_naive
 from domain.detectors.model import AllowRule, Hit
 
@@ -171,6 +171,15 @@ class CaseRepository:
                                                  .where(H.c.case_id.in_(ids[start:start + 500]))):
                     detectors[case_id].add(det)
         return [{**_case(r), "detectors": sorted(detectors[r.id])} for r in rows]
+
+    def open_by_band(self) -> dict[str, int]:
+        """Open cases per band (every band, 0 when none): counts only, for /metrics."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(C.c.band, func.count()).where(C.c.status.in_(policy.OPEN))
+                                .group_by(C.c.band)).all()
+        counts = {band: 0 for band in BANDS}
+        counts.update({band: int(n) for band, n in rows if band in counts})
+        return counts
 
     def hits_since_day(self, day: str) -> list[Hit]:
         """Hits of cases from ``day`` on, as detector hits (the engine restores them after a restart)."""

@@ -19,6 +19,7 @@ class SourceStatus:
     rows_read: int = 0
     bad_rows: Counter = field(default_factory=Counter)
     newest_row_at: float | None = None
+    errors: int = 0  # failed polls since the poller started (a counter for /metrics)
 
     def success(self, now: float, rows: int, newest_row_at: float | None) -> None:
         self.last_attempt_at = self.last_success_at = now
@@ -30,6 +31,7 @@ class SourceStatus:
     def failure(self, now: float, error: str) -> None:
         self.last_attempt_at = now
         self.error = error[:500]
+        self.errors += 1
 
     def view(self, now: float, stale_after_s: float) -> dict:
         """The snapshot's ``sources`` entry. ``lag_s``: seconds since the last successful poll."""
@@ -40,6 +42,7 @@ class SourceStatus:
             "last_success_at": iso_utc(self.last_success_at),
             "lag_s": lag,
             "error": self.error,
+            "errors": self.errors,
             "rows_read": self.rows_read,
             "bad_rows": dict(self.bad_rows),
             "newest_row_at": iso_utc(self.newest_row_at),

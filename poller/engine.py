@@ -19,6 +19,7 @@ from data_access.tolerant import BadRowLog
 from domain.alerts import AlertTracker, Changes, Condition, evaluate
 from domain.channels import ChannelState
 from domain.clock import day_start, iso_utc
+from domain.cycle_timing import CycleHistogram
 from domain.lines import Lines
 from domain.services import ServiceHealth
 from domain.snapshot import AgentViews, LiveInputs, build_snapshot
@@ -76,6 +77,7 @@ class LiveEngine:
         self.lease = lease  # the PollerLease this engine publishes under (None: tests and replays)
         self.lease_lost = False
         self.history = history  # the HistoryKeeper writing this engine's intervals (poller/history.py), if any
+        self.cycle_times = CycleHistogram()  # durations of the cycles before this one (the snapshot's ``poller``)
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self, now: float | None = None) -> None:
@@ -93,11 +95,14 @@ class LiveEngine:
             now = self.clock() if now is None else now
             if self.lease is not None and not self._renew_lease(now):
                 return self.last_snapshot or {}
+            began = time.perf_counter()
             self._poll_telephony(now, until)
             self._poll_ticketing(now, until)
             snapshot = self._snapshot(now)
             self._alerts(snapshot, now)
+            snapshot["poller"] = {"cycle_seconds": self.cycle_times.view()}
             version = self.store.publish(snapshot)
+            self.cycle_times.observe(time.perf_counter() - began)
             snapshot["version"] = version
             self.last_snapshot = snapshot
             if self.history is not None and until is None:

@@ -34,6 +34,10 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 PUBLIC_FILE = re.compile("(?:" + "|".join(map(re.escape, PUBLIC_PREFIXES)) + ")"
                          + r"(?:[\w@~-]+[./])*[\w@~-]+\.[A-Za-z0-9]{1,8}")
 PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/_hotline/kiosk.js"}
+# Machine endpoints: no session, each request carries a bearer token its own handler checks (web/metrics.py,
+# web/api.py); a path under them that no handler serves answers 404 there, never a Dash page.
+BEARER_PATHS = ("/metrics",)
+BEARER_PREFIXES: tuple[str, ...] = ()
 LOGIN_WINDOW_S = 15 * 60
 ANONYMOUS_ACTIONS = {"sign_in_failed", "sign_in_throttled", "kiosk_token_refused"}
 
@@ -254,7 +258,7 @@ def _no_store(body):
 
 def _guard():
     path = request.path
-    if path in PUBLIC_PATHS or PUBLIC_FILE.fullmatch(path):
+    if path in PUBLIC_PATHS or PUBLIC_FILE.fullmatch(path) or path in BEARER_PATHS or path.startswith(BEARER_PREFIXES):
         return None
     if not getattr(current_user, "is_authenticated", False):
         if request.method != "GET" or path.startswith(("/_dash-", "/_hotline/", "/_reload")):

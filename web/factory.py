@@ -18,6 +18,7 @@ from web.auth import init_auth
 from web.build import build_id
 from web.context import EXTENSION, WebContext
 from web.headers import install_security_headers, trust_proxies
+from web.metrics import install_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 # Callbacks registered with dash.callback at import (pages, frame), kept so that every app gets them.
@@ -43,6 +44,7 @@ def build_dash_app(settings: Settings, store: SnapshotStore | None = None) -> da
     init_auth(app.server, settings)
     install_security_headers(app.server, settings, app.csp_hashes)
     trust_proxies(app.server, settings)
+    install_metrics(app.server, settings.metrics_token, lambda: context)
     config = {"stale_after_s": settings.stale_after_s, "build": build, "tz": settings.tz, "lang": settings.lang,
               "poll_ms": int(settings.poll_interval_s * 1000)}
     app.layout = shell(config)
