@@ -20,9 +20,12 @@ MEDIUM = "medium"
 MEDIUM_FLOOR = dict(BOUNDS)[MEDIUM]
 # Severity by meaning: a detector whose best points in the case are at least WEAK_MIN_POINTS but below the medium
 # band is a weak signal; WEAK_SIGNALS_FOR_MEDIUM distinct weak signals on one operator-day make the case medium.
-# D01 alone (10) is not one: an unexplained access is what most other detectors build on.
+# D01 alone (10) is not one: an unexplained access is what most other detectors build on. Nor is D06 below medium:
+# that is an explained access to a watched record, logged for review (with D10, the most common low case of an
+# ordinary day, it would make false alarms).
 WEAK_MIN_POINTS = 15
 WEAK_SIGNALS_FOR_MEDIUM = 2
+NOT_WEAK = frozenset({"D06"})
 
 
 def detector_points(hits: Iterable[Hit]) -> dict[str, int]:
@@ -47,7 +50,7 @@ def case_score(hits: Iterable[Hit]) -> tuple[int, str]:
 
 def weak_signals(points: dict[str, int]) -> list[str]:
     """The detectors whose best points are a weak signal (WEAK_MIN_POINTS up to below the medium band)."""
-    return sorted(d for d, p in points.items() if WEAK_MIN_POINTS <= p < MEDIUM_FLOOR)
+    return sorted(d for d, p in points.items() if WEAK_MIN_POINTS <= p < MEDIUM_FLOOR and d not in NOT_WEAK)
 
 
 def group_cases(hits: Iterable[Hit]) -> dict[tuple[int, str], list[Hit]]:

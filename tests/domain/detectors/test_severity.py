@@ -2,7 +2,7 @@
 
 from domain.detectors import DetectorConfig, Hit, Shift, case_score
 
-from .factory import DAY, HOUR, MIN, TEAM, T0, acc, make_ctx, run, sign, ticket
+from .factory import DAY, HOUR, MIN, T0, TEAM, acc, make_ctx, run, sign, ticket
 
 SHIFT = Shift(1, T0 - 2 * HOUR, T0 + 6 * HOUR)   # Monday 08:00-16:00 Moscow; Tuesday is a day off
 
@@ -54,9 +54,14 @@ def _hit(det: str, points: int) -> Hit:
 
 def test_two_weak_signals_of_15_points_each_make_a_medium_case_of_30_points():
     assert case_score([_hit("D07", 15), _hit("D04", 15)]) == (30, "medium")
+    assert case_score([_hit("D07", 15), _hit("D10", 20)]) == (35, "medium")
     assert case_score([_hit("D10", 20), _hit("D15", 30)]) == (50, "medium")
 
 
 def test_one_weak_signal_and_an_unexplained_access_of_10_points_stay_low():
     assert case_score([_hit("D01", 10), _hit("D07", 15)]) == (25, "low")
     assert case_score([_hit("D07", 15), _hit("D07", 30)]) == (30, "low")
+
+
+def test_an_explained_watch_list_access_of_15_points_and_d10_of_20_stay_low():
+    assert case_score([_hit("D06", 15), _hit("D10", 20)]) == (35, "low")
