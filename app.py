@@ -168,7 +168,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     req = Request(start, end, args.by, WhatIf(settings.sl_variant, args.threshold, settings.short_abandon_s),
                   queues=tuple(args.queue) if args.queue else None)
-    report = build(read_inputs(req, settings, open_app_db(settings.url("app_db")), None, time.time()))
+    report = build(read_inputs(req, settings, open_app_db(settings.url("app_db")), time.time()))
     lang, label = args.lang or settings.lang, labeller_of((*settings.queues(), *settings.channels()))
     if args.format == "json":
         sla_text.write_json(report, sys.stdout)

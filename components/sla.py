@@ -13,7 +13,7 @@ from dash import html
 
 from components.charts import NEUTRAL, theme_neutral
 from components.format import DASH, duration, pct
-from components.i18n import STRINGS, t
+from components.i18n import STRINGS, t, t_code
 from domain.metrics import CHANNEL_REPORT, REPORT, MetricParams
 from domain.sla import Heatmap
 from domain.sla_report import ALL, Column, Table
@@ -57,7 +57,7 @@ def value_text(value, fmt: str, lang: str, tz: str, labeller: Labeller | None = 
     if fmt == "target":  # a response target in words: "60 с", "15 мин", "24 ч"
         return MetricParams(target_s=int(value)).texts(lang)["target"]
     if fmt == "code":  # a value of a fixed list, in words
-        return t(f"code_{value}", lang)
+        return t_code("code", str(value), lang)  # a code the interface does not know is shown as it is
     if fmt == "team":
         return value or t("team_unknown", lang)
     if fmt == "count":

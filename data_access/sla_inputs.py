@@ -1,6 +1,6 @@
-"""Reads what one SLA report is made of: the app database's interval history (aggregated in SQL by
-:mod:`data_access.sla_history`), operator days and alerts, and the CRM's FCR, survey and written-appeal figures
-(through :class:`data_access.crm_reports.CrmReports`)."""
+"""Reads what one SLA report is made of, all from the app database: the interval history (aggregated in SQL by
+:mod:`data_access.sla_history`), operator days and alerts, and the ledger the poller copies from the CRM (FCR and
+survey counts, written appeals, open and escalated tickets, portal incidents: :mod:`data_access.ledger_repo`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from data_access import sla_history
 from data_access.alert_repo import AlertRepository
-from data_access.crm_reports import CrmReports
+from data_access.ledger_repo import LedgerRepository
 from domain.clock import local_day
 from domain.history import INTERVAL_S, previous_period
 from domain.sla import FORECAST_WEEKS, AppealRules, StaffingRules
@@ -39,44 +39,42 @@ def base_inputs(req: Request, settings: Settings, now: float,
                      settings.wrapup_s, req.whatif, staffing, appeal, focus=req.focus, directory=dict(directory or {}))
 
 
-def read_inputs(req: Request, settings: Settings, engine: Engine, crm: CrmReports | None, now: float,
+def read_inputs(req: Request, settings: Settings, engine: Engine, now: float,
                 directory: Mapping[str, tuple[str, str]] | None = None,
                 parts: Iterable[str] = tuple(PARTS)) -> SlaInputs:
-    """The inputs of ``req``'s report, for the report's ``parts`` (``crm`` None: no FCR, CSAT nor appeals)."""
+    """The inputs of ``req``'s report, for the report's ``parts``."""
     inputs = base_inputs(req, settings, now, directory)
-    params = params_of(inputs)
-    prev_start, _ = previous_period(req.start, req.end)
-    targets = {c.name: c.target_s for c in inputs.channels}
-    reads: dict[str, tuple] = {}
-    if "queues" in parts:
-        reads.update(intervals=(sla_history.collapsed_intervals, engine, req.start, req.end, params),
-                     previous=(sla_history.collapsed_totals, engine, prev_start, req.start, params),
-                     alerts=(AlertRepository(engine).fired_between, req.start, req.end))
-    if "channels" in parts:
-        reads.update(channel_now=(sla_history.channel_totals, engine, req.start, req.end, targets),
-                     channel_before=(sla_history.channel_totals, engine, prev_start, req.start, targets))
-    if "operators" in parts:
-        reads["operators"] = (sla_history.operator_totals, engine, local_day(req.start, settings.tz),
-                              local_day(req.end - 1, settings.tz))
+    reads = _reads(req, settings, engine, inputs, parts)
     # The reads are independent and the database works on them without holding Python's lock: side by side.
     with ThreadPoolExecutor(max_workers=READERS) as pool:
         futures = {name: pool.submit(*call) for name, call in reads.items()}
-        inputs = replace(inputs, **{name: f.result() for name, f in futures.items()},
-                         usual=lambda keys: sla_history.usual_intervals(engine, keys, settings.tz))
-    return _with_crm(inputs, crm, prev_start, parts) if crm is not None else inputs
+        return replace(inputs, **{name: f.result() for name, f in futures.items()},
+                       usual=lambda keys: sla_history.usual_intervals(engine, keys, settings.tz))
 
 
-def _with_crm(inputs: SlaInputs, crm: CrmReports, prev_start: float, parts: Iterable[str]) -> SlaInputs:
-    """FCR and survey counts (every part shows them), the period before's (the lines' changes), the appeals."""
-    quality = crm.quality(inputs.start, inputs.end)
-    inputs = replace(inputs, quality=quality.data if quality.ok else None)
+def _reads(req: Request, settings: Settings, engine: Engine, inputs: SlaInputs, parts: Iterable[str]) -> dict:
+    """name -> (function, *arguments) of each read the ``parts`` need."""
+    params = params_of(inputs)
+    prev_start, _ = previous_period(req.start, req.end)
+    targets = {c.name: c.target_s for c in inputs.channels}
+    ledger = LedgerRepository(engine)
+    first, last = local_day(req.start, settings.tz), local_day(req.end - 1, settings.tz)
+    reads: dict[str, tuple] = {"quality": (ledger.quality, first, last)}  # every part shows FCR and CSAT
     if "queues" in parts:
-        before = crm.quality(prev_start, inputs.start)
-        inputs = replace(inputs, previous_quality=before.data if before.ok else None)
+        reads.update(intervals=(sla_history.collapsed_intervals, engine, req.start, req.end, params),
+                     previous=(sla_history.collapsed_totals, engine, prev_start, req.start, params),
+                     alerts=(AlertRepository(engine).fired_between, req.start, req.end),
+                     incidents=(ledger.incidents, req.start, req.end),
+                     previous_quality=(ledger.quality, local_day(prev_start, settings.tz),
+                                       local_day(req.start - 1, settings.tz)))
     if "channels" in parts:
-        appeals = crm.appeals(inputs.start, inputs.end)
-        inputs = replace(inputs, appeals=appeals.data if appeals.ok else None)
-    return inputs
+        reads.update(channel_now=(sla_history.channel_totals, engine, req.start, req.end, targets),
+                     channel_before=(sla_history.channel_totals, engine, prev_start, req.start, targets),
+                     appeals=(ledger.appeals, req.start, req.end), open_tickets=(ledger.open_tickets,),
+                     escalated=(ledger.escalated, req.start, req.end))
+    if "operators" in parts:
+        reads["operators"] = (sla_history.operator_totals, engine, first, last)
+    return reads
 
 
 def read_forecast_history(engine: Engine, scopes: list[str], now: float, hours: int = 4,

@@ -1,10 +1,11 @@
 """The SLA report as tables: what the /sla page shows, its CSV and XLSX exports hold and ``report sla`` prints.
 
 Pure: :func:`build` takes what was read (:class:`SlaInputs`: interval history, channel history, operator days,
-the CRM's FCR and survey counts, written appeals, alerts) and returns :class:`SlaReport`, a set of
-:class:`Table` whose rows hold raw numbers (fractions, seconds, counts, epochs). Each column names its catalogue
-metric (label, definition and format come from :mod:`domain.metrics`) or an interface text. The page formats
-them, the XLSX keeps them as numbers with number formats, so the totals on screen and in a file are the same.
+the CRM's FCR and survey counts, written appeals, open and escalated tickets, portal incidents, alerts) and
+returns :class:`SlaReport`, a set of :class:`Table` whose rows hold raw numbers (fractions, seconds, counts,
+epochs). Each column names its catalogue metric (label, definition and format come from :mod:`domain.metrics`) or
+an interface text. The page formats them, the XLSX keeps them as numbers with number formats, so the totals on
+screen and in a file are the same.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from domain import sla
+from domain import sla, tickets
 from domain.clock import iso_epoch
 from domain.history import INTERVAL_S, IntervalCounts, previous_period
 from domain.lines import ChannelConfig, QueueConfig
@@ -30,6 +31,7 @@ from domain.metrics import (
     survey_resolved,
 )
 from domain.metrics import resolved_by_due as resolved_by_due_share
+from domain.services import Incident
 
 LINE_METRICS = ("service_level", "service_level_blocked", "asa_s", "aht_s", "abandon_rate", "offered", "received",
                 "blocked", "answered", "fcr", "survey_resolved", "csat", "csat_top", "occupancy")
@@ -96,7 +98,7 @@ LineTotals = tuple[IntervalCounts, int]  # a line's period collapsed into one in
 class SlaInputs:
     """Everything one report is made of: the period's intervals collapsed for each line's parameters (see
     :func:`prepare` and :mod:`data_access.sla_history`), the period before as one total per line, channel and
-    operator totals, and the CRM's FCR, survey and appeal figures."""
+    operator totals, and the ledger's FCR, survey, appeal, ticket and incident figures."""
 
     start: float
     end: float
@@ -118,6 +120,9 @@ class SlaInputs:
     quality: list[sla.QualityRow] | None = None                       # None: the CRM could not be read
     previous_quality: list[sla.QualityRow] | None = None
     appeals: list[sla.Appeal] | None = None
+    open_tickets: list[tickets.TicketRecord] = field(default_factory=list)  # open now, every channel
+    escalated: list[tickets.TicketRecord] = field(default_factory=list)     # escalated around the period
+    incidents: list[Incident] = field(default_factory=list)          # portal incidents open during the period
     alerts: list[dict] = field(default_factory=list)                  # fired in the period
     directory: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # member -> (name, team)
     focus: str | None = None                                          # the line of the heatmap and staffing
@@ -179,8 +184,8 @@ def prepare(inputs: SlaInputs, rows: Sequence[IntervalCounts], channel_rows: Seq
 
 # -- building -------------------------------------------------------------------------------------------------
 # The report's parts: each is read and built on its own (the page draws them as three requests side by side).
-PARTS = {"queues": ("lines", "series", "missed", "worst", "staffing"), "channels": ("channels", "appeals", "at_risk"),
-         "operators": ("operators", "teams")}
+PARTS = {"queues": ("lines", "series", "missed", "worst", "staffing"),
+         "channels": ("channels", "appeals", "at_risk", "overdue", "escalations"), "operators": ("operators", "teams")}
 
 
 def part_of(table: str) -> str:
@@ -195,7 +200,8 @@ def build(inputs: SlaInputs, parts: Iterable[str] = tuple(PARTS)) -> SlaReport:
     if "queues" in parts:
         heat = _queue_tables(inputs, params, current, tables)
     if "channels" in parts:
-        tables.update(channels=channels_table(inputs), appeals=appeals_table(inputs), at_risk=at_risk_table(inputs))
+        tables.update(channels=channels_table(inputs), appeals=appeals_table(inputs), at_risk=at_risk_table(inputs),
+                      overdue=overdue_table(inputs), escalations=escalations_table(inputs))
     if "operators" in parts:
         tables.update(operators=operators_table(inputs, inputs.operators), teams=teams_table(inputs, inputs.operators))
     return SlaReport(inputs, params, tables, heat, len(current))
@@ -302,7 +308,7 @@ def missed_table(inputs: SlaInputs, params: dict[str, MetricParams], current: li
 
 def worst_table(inputs: SlaInputs, params: dict[str, MetricParams], current: list, each: sla.PerInterval) -> Table:
     """The worst intervals with what happened in them: the usual offered, operators logged in against needed,
-    the alerts raised."""
+    the portal incidents open and the alerts raised."""
     rows = []
     found = sla.worst(current, params, inputs.whatif.with_blocked, each=each)
     usual = inputs.usual([(i.scope, i.start_ts) for i, _f in found]) if inputs.usual and found else {}
@@ -314,13 +320,21 @@ def worst_table(inputs: SlaInputs, params: dict[str, MetricParams], current: lis
                      "offered": f["offered"], "usual_offered": seen.counts["offered"] if seen else None,
                      "shortfall": f["shortfall"], "aht_s": f["aht_s"], "longest_wait_s": item.longest_wait_s,
                      "logged_in": f["logged_in"], "available": f["available"],
-                     "needed": need.agents if need else None, "alerts": _alerts_in(inputs.alerts, item)})
+                     "needed": need.agents if need else None, "incidents": _incidents_in(inputs.incidents, item),
+                     "alerts": _alerts_in(inputs.alerts, item)})
     columns = (Column("start_ts", "time", "interval"), Column("scope", "queue", "scope"),
                metric_col("service_level"), metric_col("offered"), metric_col("usual_offered"),
                metric_col("shortfall"), metric_col("aht_s"), Column("longest_wait_s", "longest_wait", "duration"),
                metric_col("logged_in"), metric_col("available"), metric_col("needed"),
-               Column("alerts", "alerts_raised", "text"))
+               Column("incidents", "incidents_open", "text"), Column("alerts", "alerts_raised", "text"))
     return Table("worst", "sla_worst", columns, rows)
+
+
+def _incidents_in(incidents: list[Incident], item: IntervalCounts) -> str:
+    """The titles of the portal incidents open at some time of the interval."""
+    end = item.start_ts + INTERVAL_S
+    return "; ".join(dict.fromkeys(i.title for i in incidents if i.opened_at < end and (
+        i.resolved_at is None or i.resolved_at >= item.start_ts)))
 
 
 HOTLINE_WIDE_RULES = ("service_down", "source_stale")  # alerts about every line: a portal service, a data source
@@ -419,6 +433,23 @@ def at_risk_table(inputs: SlaInputs) -> Table:
                Column("created_ts", "arrived_at", "interval"), Column("stage", "stage", "code"),
                Column("due_ts", "deadline", "interval"), Column("days_left", "days_left", "ratio"))
     return Table("at_risk", "sla_at_risk", columns, [{**r, "scope": r["channel"]} for r in rows])
+
+
+def overdue_table(inputs: SlaInputs) -> Table:
+    """The tickets open now per channel (phone tickets per line), how many are past their due time."""
+    columns = (Column("scope", "channel", "scope"), Column("open", "open_now", "count"),
+               Column("overdue", "overdue_tickets", "count"), Column("overdue_share", "overdue_share", "pct"),
+               Column("hours_overdue", "hours_overdue", "ratio"))
+    return Table("overdue", "sla_overdue", columns, tickets.overdue_summary(inputs.open_tickets, inputs.now))
+
+
+def escalations_table(inputs: SlaInputs) -> Table:
+    """Tickets escalated in the period per specialised department."""
+    columns = (Column("department", "department", "code"), Column("escalated", "escalated", "count"),
+               Column("resolved", "resolved_since", "count"), Column("open", "open_now", "count"),
+               Column("median_hours", "median_hours_to_resolve", "ratio"))
+    return Table("escalations", "sla_escalations", columns,
+                 tickets.escalation_summary(inputs.escalated, inputs.start, inputs.end))
 
 
 # -- operators and teams ---------------------------------------------------------------------------------------

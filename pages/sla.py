@@ -93,7 +93,7 @@ def _built(q: dict, now: float, parts: tuple[str, ...], staffing_all: bool) -> S
     _v, snap = snapshot()
     directory = {a["name"]: (a["operator"], a.get("team_name") or a.get("team") or "")
                  for a in (snap or {}).get("agents", [])}
-    inputs = read_inputs(request_of(q), ctx().settings, ctx().app_db, ctx().crm_reports(), now, directory, parts)
+    inputs = read_inputs(request_of(q), ctx().settings, ctx().app_db, now, directory, parts)
     report = build(replace(inputs, staffing_all=staffing_all), parts)
     report.inputs = replace(report.inputs, intervals=[])  # the tables hold what is shown: let the rows go
     return report
@@ -197,6 +197,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         panel("series"),
         dbc.Row([dbc.Col(panel("channels"), md=7), dbc.Col(panel("appeals"), md=5)]),
         panel("at_risk"),
+        dbc.Row([dbc.Col(panel("overdue"), md=7), dbc.Col(panel("escalations"), md=5)]),
         panel("operators"),
         panel("teams"),
     ])
@@ -204,7 +205,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
 
 # -- the report callbacks: the lines, the channels and the operators, drawn side by side -----------------------------
 QUEUE_SECTIONS = ("lines", "missed", "worst", "staffing", "series")
-CHANNEL_SECTIONS = ("channels", "appeals", "at_risk")
+CHANNEL_SECTIONS = ("channels", "appeals", "at_risk", "overdue", "escalations")
 OPERATOR_SECTIONS = ("operators", "teams")
 CONTROLS = (Input(ids.SLA_PERIOD, "value"), Input(ids.SLA_FROM, "value"), Input(ids.SLA_TO, "value"),
             Input(ids.SLA_BY, "value"), Input(ids.SLA_VARIANT, "value"), Input(ids.SLA_T, "value"),
@@ -329,8 +330,6 @@ def _notes(report: SlaReport, lang: str) -> list:
     notes = []
     if not report.intervals:
         notes.append(dbc.Alert(t("no_history_period", lang), color="info", id="sla-empty"))
-    if report.inputs.quality is None:
-        notes.append(dbc.Alert(t("crm_unavailable", lang), color="secondary"))
     return notes
 
 
@@ -405,7 +404,7 @@ def monthly_report(q: dict, lang: str) -> tuple[bytes, str, dict]:
     monthly = parse_query(monthly, time.time())
     report = build_report(monthly, time.time(), tuple(PARTS), staffing_all=True)
     tables = [report.table(k) for k in ("lines", "missed", "series", "worst", "channels", "appeals", "at_risk",
-                                        "operators", "teams", "staffing")]
+                                        "overdue", "escalations", "operators", "teams", "staffing")]
     content = xlsx_bytes(tables, lang, header_params(report), s.tz, labeller,
                          summary=lambda wb: summary_sheet(wb, report, lang, labeller, user_login()))
     return content, f"sla-report-{month}.xlsx", {"table": "monthly_report", "format": "xlsx", "month": month}

@@ -22,7 +22,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, TextIO
 
+from data_access.cursor_repo import CursorRepository
 from data_access.history_repo import HistoryRepository
+from data_access.ledger_repo import LedgerRepository
 from data_access.telephony import QueueLogSource
 from data_access.ticketing import CrmSource
 from domain.channels import ChannelState, backlog_at_end
@@ -31,6 +33,7 @@ from domain.counters import INTERVAL_S
 from domain.history import ChannelInterval, IntervalCounts, OperatorDay, day_bounds
 from domain.telephony import TelephonyConfig, TelephonyState
 from poller.engine import AGENT_LOOKBACK_S, telephony_config
+from poller.ledger import SourceUnavailable, TicketLedger
 from settings import Settings
 
 log = logging.getLogger("hotline.history")
@@ -38,10 +41,6 @@ log = logging.getLogger("hotline.history")
 SETTLE_EVERY_S = 300.0
 REPLAY_WINDOW_S = 60.0        # a replay reads the sources a minute at a time (and flags lost calls as it goes)
 OPERATOR_FLUSH_S = 300.0      # today's operator days are written this often by the settle job
-
-
-class SourceUnavailable(RuntimeError):
-    """A source could not be read during a replay: nothing of the range is written."""
 
 
 def _ok(result):
@@ -159,9 +158,10 @@ class HistoryKeeper:
     """Writes the live engine's intervals after each cycle and settles them from the sources in its own job."""
 
     def __init__(self, settings: Settings, repo: HistoryRepository, *, telephony: QueueLogSource | None = None,
-                 ticketing: CrmSource | None = None) -> None:
+                 ticketing: CrmSource | None = None, ledger: TicketLedger | None = None) -> None:
         self.s = settings
         self.repo = repo
+        self.ledger = ledger  # the CRM's tickets, surveys and incidents for the reports (its own job)
         self.queues = [q.name for q in settings.queues()]
         self.targets = {c.name: c.target_s for c in settings.channels()}
         self.tel_src = telephony or QueueLogSource(settings.url("telephony"), settings.pbx_tz,
@@ -288,6 +288,8 @@ class HistoryKeeper:
     def dispose(self) -> None:
         for source in (self.tel_src, self.crm_src):
             source.dispose()
+        if self.ledger is not None:
+            self.ledger.dispose()
 
 
 def _newest(rows: list) -> list:
@@ -317,6 +319,8 @@ def rebuild_days(settings: Settings, repo: HistoryRepository, day_from: str, day
     if crm_src.check_available():  # a PBX checked alone (README): its queues are rebuilt, without channels
         out.write(f"note: {crm_src.check_available()}: digital channels left out\n")
         crm_src = None
+    ledger = None if crm_src is None else TicketLedger(settings, LedgerRepository(repo.engine),
+                                                       CursorRepository(repo.engine))
     days, done = local_days(day_from, day_to), {"rebuilt": 0, "skipped": 0, "rows": 0}
     bar = ProgressBar(len(days), out)
     try:
@@ -328,13 +332,15 @@ def rebuild_days(settings: Settings, repo: HistoryRepository, day_from: str, day
                 continue
             replayed = replay_range(settings, tel_src, crm_src, start, min(end, now), whole_day=end <= now)
             write_replayed(repo, replayed, final_before)
+            if ledger is not None:
+                ledger.copy_range(start, min(end, now))
             _advance_final_until(repo, start, min(end, final_before))
             done["rebuilt"] += 1
             done["rows"] += len(replayed.queues) + len(replayed.channels) + len(replayed.operators)
             bar.step(day, "rebuilt")
     finally:
         bar.close()
-        for source in (tel_src, crm_src):
+        for source in (tel_src, crm_src, ledger):
             if source is not None:
                 source.dispose()
     return done

@@ -21,6 +21,7 @@ log = logging.getLogger("hotline.poller")
 JOB_ID = "poll-cycle"
 SECURITY_JOB_ID = "security-cycle"
 HISTORY_JOB_ID = "history-settle"
+LEDGER_JOB_ID = "ticket-ledger"
 
 
 def build_engine(settings: Settings, store: SnapshotStore | None = None) -> LiveEngine:
@@ -28,8 +29,11 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
 
     Raises :class:`PollerAlreadyRunning` when another poller publishes from the same app database.
     """
+    from data_access.cursor_repo import CursorRepository
     from data_access.history_repo import HistoryRepository
+    from data_access.ledger_repo import LedgerRepository
     from poller.history import HistoryKeeper
+    from poller.ledger import TicketLedger
     from poller.security import SecurityPipeline
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
@@ -39,7 +43,8 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
     atexit.register(lease.release)
     engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db),
                         security=SecurityPipeline(settings, app_db), lease=lease,
-                        history=HistoryKeeper(settings, HistoryRepository(app_db)))
+                        history=HistoryKeeper(settings, HistoryRepository(app_db), ledger=TicketLedger(
+                            settings, LedgerRepository(app_db), CursorRepository(app_db))))
     engine.start()
     return engine
 
@@ -61,6 +66,11 @@ def _history_job(engine: LiveEngine) -> None:
         engine.history.job(engine)
 
 
+def _ledger_job(engine: LiveEngine) -> None:
+    if not engine.lease_lost:
+        engine.history.ledger.job()
+
+
 def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
     # The first cycle runs at once; max_instances=1 so a slow cycle is never overlapped by the next one.
     scheduler.add_job(_safe_cycle, "interval", args=[engine], seconds=interval_s, id=JOB_ID,
@@ -78,6 +88,12 @@ def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
 
         scheduler.add_job(_history_job, "interval", args=[engine], seconds=SETTLE_EVERY_S, id=HISTORY_JOB_ID,
                           max_instances=1, coalesce=True, misfire_grace_time=int(SETTLE_EVERY_S))
+    if engine.history is not None and engine.history.ledger is not None:
+        from poller.ledger import LEDGER_EVERY_S
+
+        scheduler.add_job(_ledger_job, "interval", args=[engine], seconds=LEDGER_EVERY_S, id=LEDGER_JOB_ID,
+                          max_instances=1, coalesce=True, misfire_grace_time=int(LEDGER_EVERY_S),
+                          next_run_time=datetime.now(timezone.utc))
 
 
 def start_background(engine: LiveEngine, interval_s: float) -> BackgroundScheduler:

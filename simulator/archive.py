@@ -28,6 +28,9 @@ log = logging.getLogger("hotline.simulator")
 DEMO_HISTORY_DAYS = 35
 SURGE_EVERY_DAYS = 6
 PROGRESS_FILE = "progress.json"
+# The archive CRM numbers its tickets, incidents and surveys from here, apart from the live CRM's: the managers'
+# ledger keeps both under the CRM's own ids.
+ARCHIVE_ID_FLOOR = 1_000_000_000
 
 
 def archive_settings(settings: Settings) -> Settings:
@@ -59,6 +62,33 @@ def _save_progress(archive: Settings, progress: dict) -> None:
     os.replace(path + ".tmp", path)
 
 
+def seed_archive_ids(archive: Settings) -> None:
+    """Make the archive CRM's next ids start above ARCHIVE_ID_FLOOR: one placeholder ticket, incident and survey
+    dated 1970 (outside any period a report or a rebuild reads), written once."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from data_access.engines import make_engine
+    from data_access.schema import crm
+
+    os.makedirs(archive.data_dir, exist_ok=True)
+    engine = make_engine(archive.url("ticketing"))
+    try:
+        crm.metadata.create_all(engine)
+        with engine.begin() as conn:
+            if conn.execute(select(crm.tickets.c.id).where(crm.tickets.c.id >= ARCHIVE_ID_FLOOR)).first():
+                return
+            then = datetime(1970, 1, 2)
+            conn.execute(crm.tickets.insert().values(id=ARCHIVE_ID_FLOOR, channel="other", category="other",
+                                                     status="closed", created_at=then, resolved_at=then))
+            conn.execute(crm.incidents.insert().values(id=ARCHIVE_ID_FLOOR, opened_at=then, resolved_at=then,
+                                                       severity="minor", title="-", status="resolved"))
+            conn.execute(crm.surveys.insert().values(id=ARCHIVE_ID_FLOOR, ts=then, channel="other", csat=3))
+    finally:
+        engine.dispose()
+
+
 def _past_config(archive: Settings):
     """The simulator as the live demo runs it, with an understaffed evening (a call surge) every sixth day."""
     from simulator.runner import config
@@ -79,6 +109,7 @@ def backfill_history(settings: Settings, days: int = DEMO_HISTORY_DAYS, stop: th
     archive = archive_settings(settings)
     repo = HistoryRepository(open_app_db(settings.url("app_db")))
     progress, done = _progress(archive), 0
+    seed_archive_ids(archive)
     wanted = past_days(now, settings.tz, days)
     for i, day in enumerate(wanted, 1):
         if stop is not None and stop.is_set():

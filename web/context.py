@@ -31,16 +31,7 @@ class WebContext:
     sessions: SessionRepository | None = None
     anon_audit: AnonymousAuditLimiter = field(default_factory=AnonymousAuditLimiter)
     dash_app: object = None  # the Dash app: its callback map is what the callback guard checks requests against
-    _crm_reports: object = None
     sla_reports: RenderCache = field(default_factory=lambda: RenderCache(12))  # SLA reports and their renders
-
-    def crm_reports(self):
-        """The SLA report's reads of the CRM, with their per-period cache (one per web worker)."""
-        from data_access.crm_reports import CrmReports
-
-        if self._crm_reports is None:
-            self._crm_reports = CrmReports(self.settings.url("ticketing"))
-        return self._crm_reports
 
     def access(self):
         """The app database's copy of the access journal."""

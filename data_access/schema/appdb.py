@@ -300,6 +300,65 @@ history_operator_day = Table(
     sqlite_with_rowid=False,
 )
 
+# The CRM's tickets, surveys and portal incidents as the managers' reports need them (poller/ledger.py keeps them
+# from the CRM's change feed; the reports never read the CRM): no citizen, no text a citizen wrote.
+ledger_tickets = Table(
+    "ledger_tickets", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("channel", String(20), nullable=False),
+    Column("line", String(80), nullable=False, server_default=""),
+    Column("team", String(200), nullable=False, server_default=""),
+    Column("member", String(80), nullable=False, server_default=""),
+    Column("status", String(20), nullable=False),
+    Column("escalated_to", String(40), nullable=False, server_default=""),
+    Column("fcr", Boolean),
+    Column("created_ts", _EPOCH, nullable=False),
+    Column("first_response_ts", _EPOCH),
+    Column("resolved_ts", _EPOCH),
+    Column("due_ts", _EPOCH),
+    Column("escalated_ts", _EPOCH),
+    Index("ix_ledger_tickets_resolved", "resolved_ts"),
+    Index("ix_ledger_tickets_created", "channel", "created_ts"),
+    Index("ix_ledger_tickets_status", "status"),
+    Index("ix_ledger_tickets_escalated", "escalated_to", "created_ts"),
+)
+
+ledger_surveys = Table(
+    "ledger_surveys", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("ts", _EPOCH, nullable=False),
+    Column("ticket_id", BigInteger),
+    Column("channel", String(20), nullable=False),
+    Column("line", String(80), nullable=False, server_default=""),
+    Column("csat", Integer),
+    Column("resolved", Boolean),
+    Index("ix_ledger_surveys_ts", "ts"),
+)
+
+ledger_incidents = Table(
+    "ledger_incidents", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("opened_ts", _EPOCH, nullable=False),
+    Column("resolved_ts", _EPOCH),
+    Column("service_code", String(40)),
+    Column("severity", String(10), nullable=False),
+    Column("title", String(300), nullable=False),
+    Index("ix_ledger_incidents_opened", "opened_ts"),
+)
+
+# FCR and survey counts per local day, channel, line, team and operator (made from the two ledgers above when a
+# day's tickets or surveys change): a year's report adds up days, not tickets.
+history_quality = Table(
+    "history_quality", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("line", String(80), primary_key=True),
+    Column("team", String(200), primary_key=True),
+    Column("member", String(80), primary_key=True),
+    *_counts("resolved", "fcr", "surveys", "csat_sum", "csat_top", "survey_resolved_answers", "survey_resolved_yes"),
+    sqlite_with_rowid=False,
+)
+
 # The audit trail is append-only at the database level too.
 for _dialect, _ddl in (
     ("sqlite", ["CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_log "

@@ -40,7 +40,7 @@ def both_ways(engine, repo, settings, whatif: WhatIf) -> tuple[SlaReport, SlaRep
     from domain.history import previous_period
 
     req = Request(START, END, "day", whatif, "technical")
-    by_sql = build(read_inputs(req, settings, engine, None, NOW))
+    by_sql = build(read_inputs(req, settings, engine, NOW))
     first, last = history_span(req)
     prev, _ = previous_period(START, END)
     pure = build(prepare(base_inputs(req, settings, NOW), repo.queue_intervals(first, last),

@@ -61,6 +61,17 @@ def test_the_worst_interval_names_the_alerts_fired_in_it_about_its_line_or_a_por
         ("technical", at("2026-11-02 18:00"), "queue_waiting, service_down")]
 
 
+def test_the_worst_interval_names_the_portal_incidents_open_at_some_time_of_it():
+    from domain.services import Incident
+
+    incidents = [Incident(1, at("2026-11-02 17:40"), at("2026-11-02 18:05"), "esia", "major", "ЕСИА: вход",
+                          "resolved"),
+                 Incident(2, at("2026-11-02 18:14"), None, "pay", "minor", "Оплата пошлин", "open"),
+                 Incident(3, at("2026-11-02 12:00"), at("2026-11-02 17:59"), "fns", "minor", "ФНС", "resolved")]
+    worst = build(prepare(inputs(incidents=incidents), ROWS, [], [])).table("worst").rows
+    assert [(r["scope"], r["incidents"]) for r in worst] == [("technical", "ЕСИА: вход; Оплата пошлин")]
+
+
 def test_first_response_service_level_is_recomputed_for_the_channels_target_from_its_histogram():
     rows = [ChannelInterval("chat", at("2026-11-02 10:00"), created=10, responded=10, responded_in_t=0,
                             backlog=2, resolved=8, resolved_by_due=6, response_waits={45: 6, 60: 1, 90: 3}),

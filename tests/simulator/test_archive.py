@@ -34,6 +34,19 @@ def test_two_past_days_are_simulated_apart_rebuilt_final_and_not_done_twice(sett
     assert backfill_history(settings, days=2, now=NOW) == 0
 
 
+def test_the_past_days_bring_their_fcr_and_surveys_under_ids_apart_from_the_live_crms(settings):
+    from data_access.ledger_repo import LedgerRepository
+    from simulator.archive import ARCHIVE_ID_FLOOR
+
+    settings = settings.__class__(**{**settings.__dict__, "tz": "Europe/Moscow", "pbx_tz": "Europe/Moscow",
+                                     "sim_scale": 0.01})
+    backfill_history(settings, days=1, now=NOW)
+    ledger = LedgerRepository(open_app_db(settings.url("app_db")))
+    quality = ledger.quality("2026-11-24", "2026-11-24")
+    assert sum(r.counts["resolved"] for r in quality) > 50 and sum(r.counts["surveys"] for r in quality) > 5
+    assert min(t.id for t in ledger.escalated(0, NOW) + ledger.open_tickets()) > ARCHIVE_ID_FLOOR
+
+
 def test_a_surge_evening_brings_about_1_6_times_the_calls_between_18_and_21(tmp_path):
     from dataclasses import replace
     from datetime import date

@@ -178,7 +178,7 @@ def test_the_monthly_report_opens_with_its_summary_sheet(web, client_as, history
     client = client_as("manager")
     state = refresh(app, client)[1]["sla-state"]["data"]
     wb = load_workbook(io.BytesIO(export(app, client, state, None, monthly=True)))
-    assert wb.sheetnames[0] == "Сводка" and "Определения" in wb.sheetnames and len(wb.sheetnames) == 12
+    assert wb.sheetnames[0] == "Сводка" and "Определения" in wb.sheetnames and len(wb.sheetnames) == 14
 
 
 def export(app, client, state: dict, button: dict | None, monthly: bool = False) -> bytes:
