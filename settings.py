@@ -114,8 +114,16 @@ class Settings:
                                                        "starts.")
     security_night_to_h: int = _s(_Det.night_to_h, "Access anomalies: local hour at which the night ends (that hour "
                                                    "is day again).")
+    security_team_cover: str = _s(_Det.team_cover, "Access anomalies: when a ticket of the operator's team explains "
+                                                   "an access to its citizen. worked: while the ticket is open, the "
+                                                   "operator is on shift and has answered a ticket of the same queue "
+                                                   "(phone) or channel that day; shift: open, on shift; team: open.")
+    security_ticket_grace_days: float = _s(_Det.ticket_after_s / 86400, "Access anomalies: days after a ticket "
+                                           "closes during which it still explains its own operator's accesses to "
+                                           "the citizen (a call-back).")
     metrics_token: str = _s("", "Bearer token Prometheus sends to scrape /metrics (Authorization: Bearer <token>). "
                                 "Empty: the endpoint is off (404).")
+    api_rate_per_minute: int = _s(120, "Calls a minute one API token may make (per web worker); more answer 429.")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

@@ -20,6 +20,7 @@ from data_access.filters import (
     filter_period,
 )
 from data_access.schema.appdb import access_events as E
+from data_access.schema.appdb import access_links as L
 from data_access.schema.appdb import operator_days as D
 from data_access.schema.appdb import operator_names as N
 from domain.cases import explained_rate
@@ -81,8 +82,8 @@ def _group(verdicts: dict[int, tuple[bool, str]]) -> dict[tuple[bool, str], list
 def _with_names():
     """Access copies with the operator's current login and name from the names copy (a row copied before the
     names arrived still gets them)."""
-    return select(E, N.c.login.label("name_login"), N.c.full_name.label("name_full")) \
-        .outerjoin(N, N.c.id == E.c.operator_id)
+    return select(E, N.c.login.label("name_login"), N.c.full_name.label("name_full"), L.c.link, L.c.ref_id) \
+        .outerjoin(N, N.c.id == E.c.operator_id).outerjoin(L, L.c.access_id == E.c.id)
 
 
 def _row(r) -> dict:
@@ -91,7 +92,7 @@ def _row(r) -> dict:
             "operator_name": r.name_full or "", "operator_label": operator_label(r.name_full, login),
             "team_id": r.team_id, "citizen_id": r.citizen_id, "citizen": r.citizen_masked, "action": r.action,
             "ticket_id": r.ticket_id, "call_id": r.call_id, "ip": r.ip, "explained": bool(r.explained),
-            "reason": r.reason}
+            "reason": r.reason, "link": r.link or "", "link_id": r.ref_id}
 
 
 class AccessRepository:
@@ -129,6 +130,17 @@ class AccessRepository:
                 part = list(verdicts)[start:start + 500]
                 keys |= {(o, d) for o, d in conn.execute(select(E.c.operator_id, E.c.day).where(E.c.id.in_(part)))}
             self._refresh_days(conn, keys)
+
+    def set_links(self, links: dict[int, tuple[str, int]]) -> None:
+        """Record which link explained each access (the final verdict's ticket, or a D01 allow-rule)."""
+        if not links:
+            return
+        ids = list(links)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                conn.execute(delete(L).where(L.c.access_id.in_(ids[start:start + 500])))
+            conn.execute(insert(L), [{"access_id": i, "link": kind[:12], "ref_id": ref}
+                                     for i, (kind, ref) in links.items()])
 
     @staticmethod
     def _refresh_days(conn, keys: set[tuple]) -> None:
@@ -226,5 +238,6 @@ class AccessRepository:
             ids = [i for (i,) in conn.execute(select(E.c.id).where(E.c.ts < cutoff)) if i not in keep_ids]
             for start in range(0, len(ids), 500):
                 conn.execute(delete(E).where(E.c.id.in_(ids[start:start + 500])))
+                conn.execute(delete(L).where(L.c.access_id.in_(ids[start:start + 500])))
         # operator_days stays: counts only, no personal data, and the baselines need them.
         return len(ids)

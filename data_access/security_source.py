@@ -161,7 +161,7 @@ class SecuritySource(SourceAdapter):
         """The tickets of ``queries`` (selects of :data:`_TICKET`) with the operators who worked on them."""
         fields = [f for query in queries for f in self._reference(conn, query, _ticket_fields, "tickets")]
         handlers = self._handlers(conn, [f[0] for f in fields])
-        return [TicketLink(*f, handlers.get(f[0], _NOBODY)) for f in fields]
+        return [TicketLink(*f[:7], handlers.get(f[0], _NOBODY), *f[7:]) for f in fields]
 
     def tickets_of_citizens(self, ids: list[int], now: float) -> dict[int, list[TicketLink]]:
         tk = crm.tickets
@@ -184,7 +184,8 @@ class SecuritySource(SourceAdapter):
         query = _TICKET.where(tk.c.assignee_id == operator_id, tk.c.call_id.is_not(None),
                               tk.c.created_at >= utc_naive(lo), tk.c.created_at <= utc_naive(hi))
         with self.engine.connect() as conn:
-            return [TicketLink(*f) for f in self._reference(conn, query, _ticket_fields, "tickets")]
+            return [TicketLink(*f[:7], _NOBODY, *f[7:]) for f in self._reference(conn, query, _ticket_fields,
+                                                                                  "tickets")]
 
     def schedules(self, operator_ids: list[int], lo: float, hi: float) -> tuple[dict, dict]:
         """Shifts overlapping [lo, hi] and leaves overlapping the last 31 days before hi, per operator."""
@@ -304,11 +305,12 @@ def _citizen(r, notes) -> tuple[CitizenInfo, tuple]:
 
 
 def _ticket_fields(r, notes) -> tuple:
-    """A ticket's TicketLink fields but its handlers."""
+    """A ticket's TicketLink fields but its handlers (which go between the call id and the channel)."""
     return (tv.integer(r.id, "id"), tv.opt_integer(r.citizen_id, "citizen_id"),
             tv.opt_integer(r.assignee_id, "assignee_id"), tv.opt_integer(r.team_id, "team_id"),
             tv.utc_ts(r.created_at, "created_at"), tv.opt_utc_ts(r.resolved_at, "resolved_at"),
-            tv.opt_text(r.call_id, 80, "call_id", notes))
+            tv.opt_text(r.call_id, 80, "call_id", notes), tv.opt_text(r.channel, 20, "channel", notes),
+            tv.opt_text(r.line, 80, "line", notes))
 
 
 def _shift(r, notes) -> Shift:
@@ -322,7 +324,7 @@ def _leave(r, notes) -> Leave:
 
 
 _TICKET = select(*(tv.raw(crm.tickets.c[n]) for n in ("id", "citizen_id", "assignee_id", "team_id", "created_at",
-                                                      "resolved_at", "call_id")))
+                                                      "resolved_at", "call_id", "channel", "line")))
 _NOBODY: frozenset[int] = frozenset()
 
 

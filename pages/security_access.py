@@ -68,6 +68,7 @@ def columns(lang: str) -> list[dict]:
             {"field": "explained_label", "headerName": t("explained", lang), "width": 120,
              "cellClassRules": {"text-danger fw-bold": "params.data && !params.data.explained"}},
             {"field": "reason_label", "headerName": t("reason", lang), "width": 140},
+            {"field": "link_label", "headerName": t("link", lang), "width": 190},
             {"field": "ticket_id", "headerName": t("ticket", lang), "width": 110},
             {"field": "call_id", "headerName": t("call", lang)},
             {"field": "ip", "headerName": "IP", "width": 130}]
@@ -152,7 +153,15 @@ def _display(rows: list[dict], lang: str) -> list[dict]:
     tz = ctx().settings.tz
     return [{**r, "time": local_time(r["ts"], tz, "%d.%m %H:%M:%S"),
              "action_label": t_code("action", r["action"], lang), "reason_label": t_code("reason", r["reason"], lang),
-             "explained_label": t("explained_yes" if r["explained"] else "explained_no", lang)} for r in rows]
+             "explained_label": t("explained_yes" if r["explained"] else "explained_no", lang),
+             "link_label": link_label(r, lang)} for r in rows]
+
+
+def link_label(row: dict, lang: str) -> str:
+    """Which link explained the access: 'own call №12', 'team's ticket №34', 'allow-rule №5', or ''."""
+    if not row.get("link"):
+        return ""
+    return f"{t_code('reason', row['link'], lang)} №{row['link_id']}"
 
 
 @page_callback(
@@ -255,7 +264,7 @@ def export_csv(_n, values, lang):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     fields = ["ts", "operator", "operator_name", "operator_id", "citizen", "citizen_id", "action", "explained",
-              "reason", "ticket_id", "call_id", "ip"]
+              "reason", "link", "link_id", "ticket_id", "call_id", "ip"]
     writer.writerow(fields)
     writer.writerows([[r[f] for f in fields] for r in rows])
     content = buffer.getvalue().encode("utf-8")

@@ -21,7 +21,7 @@ from data_access.security_source import DataTimeCache, SecuritySource
 from data_access.users_repo import UserRepository
 from domain.clock import local_day
 from domain.detectors.catalog import DEFAULT_POINTS
-from domain.detectors.config import DetectorConfig
+from domain.detectors.config import TEAM_COVERS, DetectorConfig
 from domain.detectors.engine import DetectorEngine
 from domain.detectors.model import AccessEvent, SignIn
 from domain.masking import mask_name
@@ -40,8 +40,13 @@ def detector_config(settings: Settings) -> DetectorConfig:
     """The detectors' thresholds with the HOTLINE_SECURITY_* settings applied."""
     points = {**DEFAULT_POINTS, "D17": settings.security_guess_success_points,
               "D19": settings.security_dormant_points}
+    cover = settings.security_team_cover.strip().lower()
+    if cover not in TEAM_COVERS:
+        log.warning("HOTLINE_SECURITY_TEAM_COVER=%r is not one of %s: %s is used", cover, TEAM_COVERS, TEAM_COVERS[0])
+        cover = TEAM_COVERS[0]
     return DetectorConfig(tz=settings.tz, points=points, night_day_off_points=settings.security_night_day_off_points,
-                          night_from_h=settings.security_night_from_h, night_to_h=settings.security_night_to_h)
+                          night_from_h=settings.security_night_from_h, night_to_h=settings.security_night_to_h,
+                          team_cover=cover, ticket_after_s=max(settings.security_ticket_grace_days, 0.0) * 86400)
 
 
 class CrmDetectorContext:
@@ -292,6 +297,7 @@ class SecurityPipeline:
         result = self.engine.process(accesses, signins, self.ctx, now)
         self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
         self.access.set_verdicts({i: v for i, v in result.explained.items() if v[1] != "pending"})
+        self.access.set_links(result.links)
         touched = self.cases.record_hits(result.hits, now)
         self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)

@@ -156,6 +156,15 @@ access_events = Table(
     Index("ix_ae_operator_day", "operator_id", "day"),  # the per operator-day recounts of every poll
 )
 
+# Which link explained each access copy (its final verdict): call, ticket or team_ticket with the ticket's id, or
+# allow_rule with the id of the D01 allow-rule that accepts an access no ticket explains. Purged with the copies.
+access_links = Table(
+    "access_links", metadata,
+    Column("access_id", _ID, primary_key=True, autoincrement=False),
+    Column("link", String(12), nullable=False),          # call | ticket | team_ticket | allow_rule
+    Column("ref_id", BigInteger, nullable=False),        # the ticket's id, or the allow-rule's
+)
+
 operator_days = Table(
     "operator_days", metadata,
     Column("operator_id", BigInteger, primary_key=True),

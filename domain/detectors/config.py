@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from domain.detectors.catalog import DEFAULT_POINTS, IMPLEMENTED, RELATIVE_POINTS, WATCH_UNEXPLAINED_BONUS
 
 DAY_S = 86400.0
+TEAM_COVERS = ("worked", "shift", "team")   # narrowest first (DetectorConfig.team_cover)
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,11 @@ class DetectorConfig:
     # up to ticket_before_s after the access, and written to the CRM a little later, can still explain it.
     settle_s: float = 420.0
     ticket_before_s: float = 300.0             # D01: a ticket explains accesses from opened_at - 5 min
-    ticket_after_s: float = 7 * DAY_S          # ... to (closed_at or +inf) + 7 days
+    ticket_after_s: float = 3 * DAY_S          # ... to (closed_at or +inf) + 3 days (own tickets: a call-back)
+    # A ticket of the operator's team explains an access only while it is open (+- ticket_before_s), and with
+    # team_cover 'worked' only when the operator is on shift (+- shift_margin_s) and has already answered, that
+    # day, a ticket of the same queue (phone) or channel; 'shift' drops the queue condition, 'team' both.
+    team_cover: str = "worked"
     shift_margin_s: float = 900.0              # D07: +-15 min around every shift
     day_off_points: int = 30                   # D07 on a day without any shift (instead of 15)
     # D07 at night on a day without any shift: a medium case on its own (the medium band starts at 40).

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from domain.clock import day_add
-from domain.detectors.allow import silencing_rule
+from domain.detectors.allow import rule_for, silencing_rule
 from domain.detectors.bursts import BulkOutput, SearchBurst
 from domain.detectors.config import DetectorConfig
 from domain.detectors.context import DetectorContext
 from domain.detectors.days import DayClock, valid_ts
 from domain.detectors.dormancy import Dormancy
 from domain.detectors.env import CachedContext, Env
-from domain.detectors.explain import explain, unexplained_hit
+from domain.detectors.explain import Verdict, explain_link, unexplained_hit
 from domain.detectors.model import (
     ACTIONS,
     OUTPUT_ACTIONS,
@@ -62,7 +62,8 @@ class DetectorEngine:
         self.clock = DayClock(cfg.tz)
         self.stats: Counter[str] = Counter()
         self._fired: dict[tuple[str, int, str, str], float] = {}
-        self._pending: list[tuple[float, int, int, AccessEvent, tuple[bool, str]]] = []
+        self._pending: list[tuple[float, int, int, AccessEvent, Verdict]] = []
+        self._worked: dict[tuple[int, str], set[str]] = {}   # (operator, day) -> queues/channels answered
         self._seq = 0
         self._newest = float("-inf")
         self._pruned_day = ""
@@ -79,7 +80,8 @@ class DetectorEngine:
     def process(self, accesses: Iterable[AccessEvent], signins: Iterable[SignIn], ctx: DetectorContext,
                 now: float) -> Result:
         """Run the detectors over new rows; ``now`` releases settled rows and ages the windows out."""
-        env = Env(self.config, self.clock, CachedContext(ctx), self._fired.__contains__, self.stats)
+        env = Env(self.config, self.clock, CachedContext(ctx), self._fired.__contains__, self.stats,
+                  worked=self._worked)
         call = _Call(env, list(ctx.allow_rules()))
         rows = self._ordered(accesses, signins, call.result)
         if not valid_ts(now):
@@ -200,8 +202,8 @@ class DetectorEngine:
         hits += self._volume.on_touch(a, day, env)
         if a.action in OUTPUT_ACTIONS:
             hits.append(self._output.on_output(a, day, env))
-        verdict = explain(a, op, env)
-        call.result.explained[a.id] = verdict if verdict[0] else (False, "pending")
+        verdict = explain_link(a, op, env)
+        call.result.explained[a.id] = verdict[:2] if verdict.explained else (False, "pending")
         self._seq += 1
         heapq.heappush(self._pending, (a.ts, a.id, self._seq, a, verdict))
         return hits
@@ -213,15 +215,16 @@ class DetectorEngine:
             _, _, _, a, verdict = heapq.heappop(self._pending)
             self._judge(a, verdict, call)
 
-    def _judge(self, a: AccessEvent, verdict: tuple[bool, str], call: _Call) -> None:
+    def _judge(self, a: AccessEvent, verdict: Verdict, call: _Call) -> None:
         """D01 and the detectors that need it (D04, D05, D15), and D06, for a settled record-touching access."""
         env = call.env
         day = self.clock.day(a.ts)
         op = env.ctx.operator(a.operator_id)
-        if not verdict[0]:
-            verdict = explain(a, op, env)  # a ticket may have appeared since the row came in
-        call.result.explained[a.id] = verdict
-        unexplained = not verdict[0]
+        if not verdict.explained:
+            verdict = explain_link(a, op, env)  # a ticket may have appeared since the row came in
+        call.result.explained[a.id] = verdict[:2]
+        self._link(a, op, verdict, call)
+        unexplained = not verdict.explained
         # A watch-listed record needs a personal link: a ticket of the operator's team is not enough for it.
         hits = [watched(a, not verdict[0] or verdict[1] == "team_ticket", day, env)]
         if unexplained:
@@ -234,6 +237,14 @@ class DetectorEngine:
             elif op is not None:
                 hits += [relative_or_neighbour(a, op, cit, day, env), coworker(a, op, cit, day, env)]
         self._emit(hits, call)
+
+    @staticmethod
+    def _link(a: AccessEvent, op, verdict: Verdict, call: _Call) -> None:
+        """Which link explained the access: the ticket, or the D01 allow-rule that accepts an unexplained one."""
+        if verdict.ticket_id is not None:
+            call.result.links[a.id] = (verdict.code, verdict.ticket_id)
+        elif not verdict.explained and (rule := rule_for("D01", a.operator_id, a.ts, op, call.rules)) is not None:
+            call.result.links[a.id] = ("allow_rule", rule.id)
 
     # -- output and housekeeping --------------------------------------------------------------------------------
     def _emit(self, hits: list[Hit | None], call: _Call) -> None:
@@ -268,6 +279,7 @@ class DetectorEngine:
             yesterday = day_add(today, -1)
             self._fired = {k: ts for k, ts in self._fired.items() if k[2] >= yesterday}
             self._volume.prune(yesterday)
+            self._worked = {k: v for k, v in self._worked.items() if k[1] >= yesterday}
             self._unexplained.prune(yesterday)
             self._repeat.prune(today, cfg.repeat_days)
 

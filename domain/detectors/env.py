@@ -84,6 +84,8 @@ class Env:
     fired: Callable[[tuple], bool]
     stats: Counter = field(default_factory=Counter)
     derived: dict[tuple, object] = field(default_factory=dict)   # values computed once per call (D07's hours)
+    # (operator, day) -> the queues and channels the operator answered through own tickets (kept by the engine)
+    worked: dict[tuple[int, str], set[str]] = field(default_factory=dict)
 
     def wants(self, detector: str, operator_id: int, day: str, scope: str = "") -> bool:
         """Whether ``detector`` is enabled and has not yet fired for this key (so it is worth evaluating)."""

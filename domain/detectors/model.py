@@ -84,6 +84,15 @@ class TicketLink:
     # Operators who worked on the ticket (its status history): the operator who took the call still has a
     # reason to open the record after the ticket was escalated to another team.
     handlers: frozenset[int] = frozenset()
+    channel: str | None = None          # phone, chat, email... (None when unknown)
+    line: str | None = None             # the queue of a phone ticket
+
+    @property
+    def work(self) -> str | None:
+        """What answering this ticket is part of: the queue of a phone ticket, else its channel (None: unknown)."""
+        if self.channel == "phone" and self.line:
+            return f"line:{self.line}"
+        return f"channel:{self.channel}" if self.channel else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +149,16 @@ class Hit:
 class Result:
     """What one engine call found.
 
-    ``explained``: access id -> (explained?, code); codes: ticket, call, team_ticket, search (explained),
+    ``explained``: access id -> (explained?, code); codes: call (the operator's own phone ticket), ticket (own
+    ticket), team_ticket (an active ticket of the team, see ``DetectorConfig.team_cover``), search (explained),
     none (unexplained), pending (final verdict in a later call), no_citizen, unknown_action, invalid.
     ``suppressed``: hits silenced by an allow-rule, with the rule's id (kept for the audit, not for cases).
     """
 
     explained: dict[int, tuple[bool, str]] = field(default_factory=dict)
+    # access id -> (link, id) with the final verdict: which link explained the access - call, ticket or
+    # team_ticket with the ticket's id - or, for an access no ticket explains, allow_rule with the id of the D01
+    # allow-rule that accepts it (the access stays unexplained for the other detectors).
+    links: dict[int, tuple[str, int]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     suppressed: list[tuple[Hit, int]] = field(default_factory=list)

@@ -21,7 +21,7 @@ def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hi
     if op is None or not (env.wants("D07", a.operator_id, day) or env.wants("D07", a.operator_id, day, NIGHT)):
         return None
     start = env.clock.start(day)
-    shifts = _day_shifts(a.operator_id, day, env)   # one window per operator-day: the per-call cache answers
+    shifts = day_shifts(a.operator_id, day, env)   # one window per operator-day: the per-call cache answers
     if not shifts:
         return _rare_hour(a, day, env) if env.wants("D07", a.operator_id, day) else None
     m = cfg.shift_margin_s
@@ -84,7 +84,7 @@ def _rare_hour(a: AccessEvent, day: str, env: Env) -> Hit | None:
                    access_ids=(a.id,), citizen_ids=() if a.citizen_id is None else (a.citizen_id,))
 
 
-def _day_shifts(operator_id: int, day: str, env: Env) -> list:
+def day_shifts(operator_id: int, day: str, env: Env) -> list:
     """The operator's shifts around ``day`` (the same window for D07 and D08, so one lookup serves both)."""
     start, around = env.clock.start(day), env.cfg.schedule_lookaround_s
     return env.ctx.shifts(operator_id, start - around, start + DAY_S + around)
@@ -104,7 +104,7 @@ def _absence(ts: float, op: OperatorInfo, day: str, env: Env) -> tuple[str, str]
         st_ru, st_en = word(STATUS, op.status)
         return f"доступ при статусе «{st_ru}»", f"access while the operator's status is '{st_en}'"
     for leave in env.ctx.leaves(op.id):
-        if leave.start <= ts < leave.end and not _shift_before(ts, leave.start, _day_shifts(op.id, day, env),
+        if leave.start <= ts < leave.end and not _shift_before(ts, leave.start, day_shifts(op.id, day, env),
                                                                env.cfg.shift_margin_s):
             kind_ru, kind_en = word(LEAVE_KIND, leave.kind)
             return f"доступ во время отсутствия ({kind_ru})", f"access while on leave ({kind_en})"

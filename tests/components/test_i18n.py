@@ -22,4 +22,4 @@ def test_the_5_journal_actions_and_9_case_events_read_in_both_languages_and_an_u
               "allow_rule")
     assert [t_code("action", a, "ru") for a in ACTIONS] == ["поиск", "просмотр", "изменение", "выгрузка", "печать"]
     assert [e for e in events if f"event_{e}" not in STRINGS] == []
-    assert t_code("reason", "call", "ru") == "звонок" and t_code("reason", "someday", "ru") == "someday"
+    assert t_code("reason", "call", "ru") == "свой звонок" and t_code("reason", "someday", "ru") == "someday"

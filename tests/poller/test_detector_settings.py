@@ -18,3 +18,15 @@ def test_the_environment_sets_the_points_and_the_night():
                                          "HOTLINE_TZ": "Asia/Yekaterinburg"}))
     assert (cfg.pts("D17"), cfg.pts("D19"), cfg.night_day_off_points) == (30, 35, 45)
     assert (cfg.night_from_h, cfg.night_to_h, cfg.tz) == (23, 5, "Asia/Yekaterinburg") and cfg.pts("D01") == 10
+
+
+def test_team_cover_is_worked_and_the_grace_3_days_by_default_and_both_are_settings():
+    cfg = detector_config(load_settings({}))
+    assert (cfg.team_cover, cfg.ticket_after_s) == ("worked", 3 * 86400)
+    wide = detector_config(load_settings({"HOTLINE_SECURITY_TEAM_COVER": "Team",
+                                          "HOTLINE_SECURITY_TICKET_GRACE_DAYS": "1.5"}))
+    assert (wide.team_cover, wide.ticket_after_s) == ("team", 1.5 * 86400)
+
+
+def test_an_unknown_team_cover_falls_back_to_the_narrowest():
+    assert detector_config(load_settings({"HOTLINE_SECURITY_TEAM_COVER": "everyone"})).team_cover == "worked"

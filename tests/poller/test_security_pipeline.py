@@ -152,3 +152,16 @@ def test_the_cursors_are_saved_and_a_restart_goes_on_from_them(simulated, tmp_pa
     later = SecurityPipeline(settings, app_db)
     later.cycle(now + 5)
     assert later.cursors == first.cursors  # nothing new in the journals: the restart starts where the first stopped
+
+
+def test_every_explained_record_access_names_the_ticket_that_explained_it(simulated, tmp_path):
+    from data_access.access_repo import AccessFilter
+
+    settings, now = simulated
+    pipeline = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    assert pipeline.cycle(now + 3600).error is None
+    rows = pipeline.access.page(AccessFilter(), limit=500)
+    explained = [r for r in rows if r["reason"] in ("call", "ticket", "team_ticket")]
+    assert len(explained) > 50
+    assert all(r["link"] == r["reason"] and r["link_id"] for r in explained)
+    assert all(r["link"] in ("", "allow_rule") for r in rows if r["reason"] not in ("call", "ticket", "team_ticket"))

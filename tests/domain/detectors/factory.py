@@ -71,6 +71,7 @@ class Run:
     hits: list[Hit] = field(default_factory=list)
     explained: dict[int, tuple[bool, str]] = field(default_factory=dict)
     suppressed: list[tuple[Hit, int]] = field(default_factory=list)
+    links: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     def of(self, detector: str) -> list[Hit]:
         """The hits of one detector."""
@@ -95,4 +96,5 @@ def run(accesses, ctx, signins=(), cfg: DetectorConfig | None = None, engine: De
         out.hits += res.hits
         out.explained.update(res.explained)
         out.suppressed += res.suppressed
+        out.links.update(res.links)
     return out

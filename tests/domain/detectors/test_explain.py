@@ -15,7 +15,7 @@ from .factory import DAY, DAY_T0, MIN, OTHER_TEAM, T0, TEAM, acc, make_ctx, run,
 ])
 def test_explained_by_own_or_team_ticket(link, code):
     ctx = make_ctx(n_ops=2).add(ticket(500, 100, **link))
-    out = run([acc(1, T0, cid=100)], ctx)
+    out = run([acc(1, T0, cid=100)], ctx, cfg=DetectorConfig(team_cover="team"))
     assert out.explained[1] == (True, code)
     assert not out.of("D01")
 
@@ -40,8 +40,8 @@ def test_ticket_of_another_citizen_does_not_explain():
     (-5 * MIN, None, True),                 # 5 min before the ticket opened: the caller is being identified
     (-5 * MIN - 1, None, False),
     (30 * DAY, None, True),                 # an open ticket explains for as long as it stays open
-    (7 * DAY, 0.0, True),                   # up to 7 days after it was closed
-    (7 * DAY + 1, 0.0, False),
+    (3 * DAY, 0.0, True),                   # up to 3 days after it was closed (a call-back)
+    (3 * DAY + 1, 0.0, False),
 ])
 def test_ticket_window(offset, closed, explained):
     opened = T0 - 40 * DAY

@@ -61,7 +61,7 @@ def test_d04_unrelated_citizen_is_silent():
 
 
 def test_d05_coworker_only_when_unexplained_and_not_self():
-    ctx = make_ctx().add(citizen(150, is_employee=True), citizen(151, is_employee=True), ticket(500, 151, team=1))
+    ctx = make_ctx().add(citizen(150, is_employee=True), citizen(151, is_employee=True), ticket(500, 151, assignee=1))
     ctx.add(operator(1, citizen_id=152), citizen(152, is_employee=True))
     out = run([acc(1, T0, cid=150), acc(2, T0, cid=151), acc(3, T0, cid=152)], ctx)
     [hit] = out.of("D05")
