@@ -12,6 +12,8 @@
                   [--threshold SECONDS] [--format table|csv|json]   the SLA report's figures
     python app.py create-user --login L --role R   (roles: supervisor, manager, security, admin, display)
     python app.py create-kiosk-token --user L --name N
+    python app.py token create --name N --scopes operational[,reports] | revoke --name N | list
+                                   API tokens of the read-only API (/api/v1)
     python app.py verify-audit     check the audit trail's whole hash chain (exit code 1 if broken)
     python app.py settings         every HOTLINE_* setting with its default and help
 """
@@ -243,6 +245,41 @@ def cmd_revoke_kiosk_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if revoked else 2
 
 
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    """API tokens: create one (printed once, only its hash is kept), revoke one by name, list them."""
+    import time
+
+    from data_access.api_tokens_repo import ApiTokenRepository, TokenError
+    from data_access.appdb import open_app_db
+    from data_access.audit_repo import AuditEntry, AuditTrail
+
+    engine = open_app_db(settings.url("app_db"))
+    repo, now = ApiTokenRepository(engine), time.time()
+    if args.action == "list":
+        for token in repo.all():
+            v = token.view()
+            print(f"{v['name']}\t{v['scopes']}\tcreated {v['created_at']} by {v['created_by']}\t"
+                  f"{'revoked ' + v['revoked_at'] if v['revoked_at'] else 'live'}\tlast used {v['last_used_at']}")
+        return 0
+    if not args.name:
+        print("error: --name is required", file=sys.stderr)
+        return 2
+    if args.action == "revoke":
+        done = repo.revoke(args.name, "cli", now)
+        AuditTrail(engine).append(AuditEntry("cli", "admin", "api_token_revoked", args.name), now)
+        print(f"revoked {args.name!r}" if done else f"no live token named {args.name!r}")
+        return 0 if done else 2
+    try:
+        record, token = repo.create(args.name, args.scopes, "cli", now)
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    AuditTrail(engine).append(AuditEntry("cli", "admin", "api_token_created", record.name,
+                                         {"scopes": list(record.scopes)}), now)
+    print(token)
+    return 0
+
+
 def cmd_verify_audit(settings: Settings, args: argparse.Namespace) -> int:
     """Check the audit trail's hash chain from its first row (the audit page checks only the rows since the
     last check); exit code 1 when a row was changed or removed."""
@@ -351,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description=cmd_revoke_kiosk_token.__doc__)
     p.add_argument("--name", required=True, help="the screen's name given when the token was created")
     p.set_defaults(func=cmd_revoke_kiosk_token)
+    p = sub.add_parser("token", help="API tokens: create, revoke, list", description=cmd_token.__doc__)
+    p.add_argument("action", choices=("create", "revoke", "list"))
+    p.add_argument("--name", help="the token's name, e.g. 'portal status page'")
+    p.add_argument("--scopes", default="operational", help="operational, reports or operational,reports")
+    p.set_defaults(func=cmd_token)
     sub.add_parser("verify-audit", help="check the audit trail's whole hash chain",
                    description=cmd_verify_audit.__doc__).set_defaults(func=cmd_verify_audit)
     sub.add_parser("settings", help="list the settings").set_defaults(func=cmd_settings)

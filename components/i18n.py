@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.i18n_integrations import INTEGRATION_STRINGS
 from domain.metrics import QUEUE
 
 LANGS = ("ru", "en")
@@ -395,6 +396,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "хватало)", "Operators short per interval and day (needed by Erlang C − logged in; red: too "
                        "few)"),
 }
+STRINGS.update(INTEGRATION_STRINGS)
 
 ALERT_TEXT: dict[str, tuple[str, str]] = {
     "queue_waiting": ("{scope}: в очереди {value} абонентов (порог {warn})",

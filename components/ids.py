@@ -122,3 +122,12 @@ SLA_DOWNLOAD = "sla-download"
 SLA_HEATMAP = "sla-heatmap"
 SLA_FORECAST = "sla-forecast"
 SLA_FORECAST_TICK = "sla-forecast-tick"
+
+# Integrations (administrators): API tokens, notification routes, silences, report subscriptions
+API_NAME = "api-name"
+API_SCOPES = "api-scopes"
+API_CREATE = "api-create"
+API_REVOKE = "api-revoke"
+API_MESSAGE = "api-message"
+API_GRID = "api-grid"
+API_USAGE = "api-usage"

@@ -37,7 +37,7 @@ PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/_ho
 # Machine endpoints: no session, each request carries a bearer token its own handler checks (web/metrics.py,
 # web/api.py); a path under them that no handler serves answers 404 there, never a Dash page.
 BEARER_PATHS = ("/metrics",)
-BEARER_PREFIXES: tuple[str, ...] = ()
+BEARER_PREFIXES = ("/api/",)
 LOGIN_WINDOW_S = 15 * 60
 ANONYMOUS_ACTIONS = {"sign_in_failed", "sign_in_throttled", "kiosk_token_refused"}
 

@@ -13,6 +13,7 @@ from data_access.sessions_repo import SessionRepository
 from data_access.snapshot_store import SnapshotReader, SnapshotStore, make_store
 from data_access.users_repo import UserRepository
 from settings import Settings
+from web.api import install_api
 from web.audit_limit import AnonymousAuditLimiter
 from web.auth import init_auth
 from web.build import build_id
@@ -45,6 +46,7 @@ def build_dash_app(settings: Settings, store: SnapshotStore | None = None) -> da
     install_security_headers(app.server, settings, app.csp_hashes)
     trust_proxies(app.server, settings)
     install_metrics(app.server, settings.metrics_token, lambda: context)
+    install_api(app.server, lambda: context, settings.api_rate_per_minute)
     config = {"stale_after_s": settings.stale_after_s, "build": build, "tz": settings.tz, "lang": settings.lang,
               "poll_ms": int(settings.poll_interval_s * 1000)}
     app.layout = shell(config)

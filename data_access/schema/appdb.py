@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -366,6 +367,99 @@ history_quality = Table(
     Column("member", String(80), primary_key=True),
     *_counts("resolved", "fcr", "surveys", "csat_sum", "csat_top", "survey_resolved_answers", "survey_resolved_yes"),
     sqlite_with_rowid=False,
+)
+
+# Integrations (issue 13): API tokens and their hourly use, notification routes, silences, the outbox, reports.
+api_tokens = Table(
+    "api_tokens", metadata, _id(),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token; the token is never kept
+    Column("scopes", String(40), nullable=False),         # operational | reports | operational,reports
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(80)),
+    Column("last_used_at", DateTime),
+)
+
+api_usage = Table(
+    "api_usage", metadata,                                # every API call, added up per token and hour
+    Column("token_id", ForeignKey("api_tokens.id"), primary_key=True),
+    Column("hour", DateTime, primary_key=True),           # the UTC hour the calls fell in
+    Column("calls", Integer, nullable=False, server_default="0"),
+    Column("refused", Integer, nullable=False, server_default="0"),  # out of scope, rate-limited, bad input
+)
+
+notify_routes = Table(
+    "notify_routes", metadata, _id(),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("channel", String(10), nullable=False),        # email | telegram | webhook
+    Column("target", String(500), nullable=False),        # addresses | chat id | URL
+    Column("audience", String(12), nullable=False),       # operational | security
+    Column("rules", String(500), nullable=False, server_default=""),   # alert rules, comma-separated; "": all
+    Column("scopes", String(500), nullable=False, server_default=""),  # queues, channels...; "": all
+    Column("min_severity", String(10), nullable=False, server_default="warning"),
+    Column("min_band", String(10), nullable=False, server_default="high"),  # security routes: the cases' floor
+    Column("quiet_from", String(5), nullable=False, server_default=""),  # HH:MM local; only critical then
+    Column("quiet_to", String(5), nullable=False, server_default=""),
+    Column("group_wait_s", Integer, nullable=False, server_default="60"),
+    Column("repeat_s", Integer, nullable=False, server_default="14400"),
+    Column("send_resolved", Boolean, nullable=False, server_default="1"),
+    Column("enabled", Boolean, nullable=False, server_default="1"),
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+notify_groups = Table(
+    "notify_groups", metadata,                            # what each route last announced, and what waits
+    Column("route_id", ForeignKey("notify_routes.id"), primary_key=True),
+    Column("announced", Text, nullable=False, server_default="{}"),  # JSON item key -> severity or band
+    Column("pending_since", DateTime),                    # the first change not announced yet
+    Column("last_sent_at", DateTime),
+    Column("seq", Integer, nullable=False, server_default="0"),
+)
+
+notify_silences = Table(
+    "notify_silences", metadata, _id(),
+    Column("matcher", String(200), nullable=False),       # an alert key, rule:*, case:* or *
+    Column("route_id", ForeignKey("notify_routes.id")),   # None: every route
+    Column("reason", String(500), nullable=False, server_default=""),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+
+notify_outbox = Table(
+    "notify_outbox", metadata, _id(),
+    Column("idem_key", String(200), nullable=False, unique=True),  # one message per key, whoever enqueues it
+    Column("route_id", ForeignKey("notify_routes.id")),
+    Column("channel", String(10), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("kind", String(12), nullable=False),           # alerts | cases | test | report
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("payload", Text, nullable=False, server_default="{}"),  # JSON: the webhook body, the items' keys
+    Column("attachment_name", String(120)),
+    Column("attachment", LargeBinary),
+    Column("status", String(10), nullable=False),         # pending | sending | sent | dead
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_at", DateTime, nullable=False),
+    Column("claimed_at", DateTime),
+    Column("last_error", String(300)),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Index("ix_notify_outbox_due", "status", "next_at"),
+)
+
+report_subscriptions = Table(
+    "report_subscriptions", metadata, _id(),
+    Column("login", String(80), nullable=False),
+    Column("email", String(200), nullable=False),
+    Column("cadence", String(10), nullable=False),        # monthly | weekly
+    Column("lang", String(2), nullable=False, server_default="ru"),
+    Column("created_at", DateTime, nullable=False),
+    Index("ux_report_subscriptions", "login", "cadence", unique=True),
 )
 
 # The audit trail is append-only at the database level too.
