@@ -80,7 +80,7 @@ def request_of(q: dict) -> Request:
 def build_report(q: dict, now: float, parts: tuple[str, ...] = ("queues",), staffing_all: bool = False) -> SlaReport:
     """The ``parts`` of a checked query's report, from the app database (and the CRM's cached figures). Kept per
     worker: a period whose intervals are all final never changes, a running one is built again each minute."""
-    key = ("report", _query_key(q), parts, staffing_all, _freshness(q, now))
+    key = ("report", _query_key(q, parts), parts, staffing_all, _freshness(q, now))
     return ctx().sla_reports.get(key, lambda: _built(q, now, parts, staffing_all))
 
 
@@ -99,7 +99,14 @@ def _built(q: dict, now: float, parts: tuple[str, ...], staffing_all: bool) -> S
     return report
 
 
-def _query_key(q: dict) -> tuple:
+WHATIF_FREE = ("channels", "operators")  # parts that do not change with the granularity, the line or a what-if
+
+
+def _query_key(q: dict, parts: tuple[str, ...] = ("queues",)) -> tuple:
+    """What a report's ``parts`` depend on: the channels and operators only on the period (so a manager trying
+    another T or granularity reads and draws only the lines again)."""
+    if all(p in WHATIF_FREE for p in parts):
+        return ("period", q["start"], q["end"])
     return tuple(sorted((k, v) for k, v in q.items() if k not in ("since", "until") or q["period"] == "custom"))
 
 
@@ -269,7 +276,7 @@ def _drawn(q: dict, part: str, lang: str, render) -> tuple[SlaReport, dict]:
     """The report's ``part`` and its sections as plain JSON, both kept (see :func:`build_report`)."""
     now = time.time()
     report = build_report(q, now, (part,))
-    key = ("render", _query_key(q), part, lang, _freshness(q, now))
+    key = ("render", _query_key(q, (part,)), part, lang, _freshness(q, now))
     return report, ctx().sla_reports.get(key, lambda: {k: plain(v) for k, v in render(report, lang).items()})
 
 

@@ -249,3 +249,27 @@ def test_the_period_line_says_what_the_history_holds(web, client_as, history):
     status, response = refresh(app, client_as("manager"))
     assert status == 200
     assert re.search(r"в истории: \d\d\.\d\d\.\d{4}", response["sla-period-text"]["children"])
+
+
+def test_trying_another_t_reads_and_draws_only_the_lines_again_not_the_operators_nor_the_channels(
+        web, client_as, history, monkeypatch):
+    from data_access import sla_history
+
+    app, _ = web
+    client = client_as("manager")
+    reads = {"operator_totals": 0, "channel_totals": 0}
+
+    def counting(name: str):
+        real = getattr(sla_history, name)
+
+        def counted(*a, **kw):
+            reads[name] += 1
+            return real(*a, **kw)
+        return counted
+    for name in reads:
+        monkeypatch.setattr(sla_history, name, counting(name))
+    for t in (20, 31, 47):
+        for section in ("sla-sec-operators", "sla-sec-channels"):
+            status, _text = post(client, body(app, section, {**LAST_MONTH, "sla-t": t}, changed="sla-t.value"))
+            assert status == 200
+    assert reads == {"operator_totals": 1, "channel_totals": 2}  # the channels: the period and the one before
