@@ -306,7 +306,7 @@ class SecurityPipeline:
     def _judging(self, accesses: list[AccessEvent], now: float) -> set[int]:
         """Citizens of the rows the engine will judge in this call (their tickets are read in one batch)."""
         for a in accesses:
-            if a.citizen_id is not None and a.action != "search":
+            if a.citizen_id is not None:   # searches too: D13's hour and day judge them once settled
                 self._awaiting.append((a.ts, a.citizen_id))
         limit = now - self.engine.config.settle_s
         judging = set()

@@ -59,6 +59,13 @@ class DetectorConfig:
     export_min_citizens: int = 20
     search_window_s: float = 600.0             # D13
     search_min_citizens: int = 15
+    # D12/D13 over windows that cannot be split (spread.py): distinct citizens per rolling hour and per local day,
+    # above these floors and the peers' counts. Ordinary simulated days: exports at most 3 an hour and 7 a day,
+    # searches of citizens no ticket links to at most 1 a day.
+    export_hour_min: int = 15
+    export_day_min: int = 20
+    search_hour_min: int = 12
+    search_day_min: int = 20
     call_max_age_s: float = 3600.0             # D13: a phone ticket opened longer ago is no longer a live call
     repeat_days: int = 14                      # D15
     repeat_min_days: int = 3

@@ -37,6 +37,7 @@ from domain.detectors.pretext import ticket_mismatch
 from domain.detectors.relations import coworker, own_record, relative_or_neighbour
 from domain.detectors.repeat import Repeat
 from domain.detectors.signins import ConcurrentIps, FailedThenSuccess
+from domain.detectors.spread import HOUR_S, Spread, SpreadRule
 from domain.detectors.unexplained_volume import UnexplainedVolume
 from domain.detectors.volume import Volume
 from domain.detectors.watchlist import watched
@@ -73,6 +74,11 @@ class DetectorEngine:
         self._dormancy = Dormancy(cfg)
         self._output = BulkOutput(cfg)
         self._searches = SearchBurst(cfg)
+        self._export_spread = Spread(SpreadRule("D12", cfg.export_hour_min, cfg.export_day_min,
+                                                "выгружено или распечатано", "exported or printed"))
+        self._search_spread = Spread(SpreadRule("D13", cfg.search_hour_min, cfg.search_day_min,
+                                                "найдено поиском без звонка или обращения",
+                                                "searched with no call or ticket linking them"))
         self._fails = FailedThenSuccess(cfg)
         self._ips = ConcurrentIps(cfg)
 
@@ -186,7 +192,9 @@ class DetectorEngine:
             hits += [off_shift(a, op, day, env), absent(a, op, day, env)]
             if a.action == SEARCH:
                 res.explained[a.id] = (True, "search")
-                hits.append(None if a.citizen_id is None else self._searches.on_search(a, day, env))
+                if a.citizen_id is not None:
+                    hits.append(self._searches.on_search(a, day, env))
+                    self._defer(a, Verdict(True, "search"))
             elif a.citizen_id is None:
                 self.stats["record_without_citizen"] += 1
                 res.explained[a.id] = (False, "no_citizen")
@@ -202,18 +210,32 @@ class DetectorEngine:
         hits += self._volume.on_touch(a, day, env)
         if a.action in OUTPUT_ACTIONS:
             hits.append(self._output.on_output(a, day, env))
+            hits += self._export_spread.observe(a, day, env)
         verdict = explain_link(a, op, env)
         call.result.explained[a.id] = verdict[:2] if verdict.explained else (False, "pending")
+        self._defer(a, verdict)
+        return hits
+
+    def _defer(self, a: AccessEvent, verdict: Verdict) -> None:
+        """Queue the row to be judged once settled."""
         self._seq += 1
         heapq.heappush(self._pending, (a.ts, a.id, self._seq, a, verdict))
-        return hits
 
     # -- judgement of settled rows ------------------------------------------------------------------------------
     def _release(self, now: float, call: _Call) -> None:
         limit = now - self.config.settle_s
         while self._pending and self._pending[0][0] <= limit:
             _, _, _, a, verdict = heapq.heappop(self._pending)
-            self._judge(a, verdict, call)
+            if a.action == SEARCH:
+                self._judge_search(a, call)
+            else:
+                self._judge(a, verdict, call)
+
+    def _judge_search(self, a: AccessEvent, call: _Call) -> None:
+        """A settled search: counted towards D13's hour and day when no ticket links the operator to the citizen."""
+        env = call.env
+        if not explain_link(a, env.ctx.operator(a.operator_id), env).explained:
+            self._emit(list(self._search_spread.observe(a, self.clock.day(a.ts), env)), call)
 
     def _judge(self, a: AccessEvent, verdict: Verdict, call: _Call) -> None:
         """D01 and the detectors that need it (D04, D05, D15), and D06, for a settled record-touching access."""
@@ -273,6 +295,9 @@ class DetectorEngine:
         self._ips.bursts.prune(now - cfg.ip_window_s - LATENESS_S)
         self._fails.prune(now - cfg.fail_window_s - LATENESS_S)
         self._dormancy.prune(now - cfg.wake_window_s - LATENESS_S)
+        yesterday = day_add(self.clock.day(now), -1)
+        for spread in (self._export_spread, self._search_spread):
+            spread.prune(now - HOUR_S - cfg.settle_s - LATENESS_S, yesterday)
         today = self.clock.day(now)
         if today != self._pruned_day:
             self._pruned_day = today
