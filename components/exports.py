@@ -50,7 +50,20 @@ def _rows(table: Table) -> list[dict]:
     return [*table.rows, *([table.total] if table.total else [])]
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """A text a spreadsheet would run as a formula (a team or incident title from the CRM starting with '=')
+    kept as text: quoted with an apostrophe, as OWASP advises for CSV and XLSX exports."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_LEADS) else value
+
+
 def csv_value(value, col: Column, lang: str, tz: str, labeller: Labeller):
+    return inert(_csv_value(value, col, lang, tz, labeller))
+
+
+def _csv_value(value, col: Column, lang: str, tz: str, labeller: Labeller):
     if value is None:
         return ""
     if col.fmt in TIME_FORMATS:
@@ -114,7 +127,7 @@ def write_table(ws, table: Table, lang: str, params: MetricParams, tz: str, labe
 
 
 def _put(ws, r: int, k: int, value, number_format: str | None) -> int:
-    cell = ws.cell(r, k, value)
+    cell = ws.cell(r, k, inert(value))
     if number_format and value is not None and not isinstance(value, str):
         cell.number_format = number_format
     return k + 1
