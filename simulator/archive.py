@@ -89,6 +89,34 @@ def seed_archive_ids(archive: Settings) -> None:
         engine.dispose()
 
 
+HANDOVER_S = 2 * 3600  # the archive's tickets still in flight at a day's end are resolved this long after it
+
+
+def close_in_flight(archive: Settings, end: float) -> int:
+    """Resolve the archive tickets created before ``end`` and still open, ``HANDOVER_S`` after it.
+
+    Each archive day is simulated on its own, so the tickets in flight at its end would stay open for good (a
+    month of them overdue on the SLA page); in the hotline they are answered the next morning. Returns tickets
+    closed."""
+    from sqlalchemy import func, update
+
+    from data_access.engines import make_engine
+    from data_access.schema import crm
+    from domain.clock import utc_naive
+
+    t = crm.tickets
+    at = utc_naive(end + HANDOVER_S)
+    engine = make_engine(archive.url("ticketing"))
+    try:
+        with engine.begin() as conn:
+            return conn.execute(update(t).where(t.c.status.in_(("new", "open", "escalated")),
+                                                t.c.created_at < utc_naive(end))
+                                .values(status="resolved", resolved_at=at,
+                                        first_response_at=func.coalesce(t.c.first_response_at, at))).rowcount
+    finally:
+        engine.dispose()
+
+
 def _past_config(archive: Settings):
     """The simulator as the live demo runs it, with an understaffed evening (a call surge) every sixth day."""
     from simulator.runner import config
@@ -119,6 +147,7 @@ def backfill_history(settings: Settings, days: int = DEMO_HISTORY_DAYS, stop: th
             continue
         if progress.get("simulated_until", 0) < end:
             backfill(archive, max(start, progress.get("simulated_until", 0)), end, cfg=_past_config(archive))
+            close_in_flight(archive, end)
             progress["simulated_until"] = end
             _save_progress(archive, progress)
         rebuild_days(archive, repo, day, day, now=now, out=StringIO())
