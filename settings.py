@@ -124,6 +124,31 @@ class Settings:
     metrics_token: str = _s("", "Bearer token Prometheus sends to scrape /metrics (Authorization: Bearer <token>). "
                                 "Empty: the endpoint is off (404).")
     api_rate_per_minute: int = _s(120, "Calls a minute one API token may make (per web worker); more answer 429.")
+    public_url: str = _s("", "The dashboard's address as people reach it (https://hotline.example); notifications "
+                             "link to its alerts page and webhooks give it as externalURL. Empty: no link.")
+    notify_interval_s: float = _s(5.0, "Seconds between runs of the notification dispatcher (in the poller process, "
+                                       "lease holder only): plan the routes' messages, deliver the outbox.")
+    notify_max_attempts: int = _s(8, "Tries of one notification before it is given up (status dead on the alerts "
+                                     "page).")
+    notify_backoff_s: float = _s(30.0, "Wait before the second try of a failed notification; doubled after each "
+                                       "further failure, at most an hour.")
+    notify_timeout_s: float = _s(20.0, "Time-out of one delivery (SMTP session, Telegram or webhook request), "
+                                       "seconds.")
+    smtp_host: str = _s("", "SMTP server of e-mail notifications and reports. Empty: e-mail is not sent (the "
+                            "messages wait in the outbox and are retried).")
+    smtp_port: int = _s(587, "SMTP port (587: submission with STARTTLS).")
+    smtp_starttls: bool = _s(True, "Upgrade the SMTP connection with STARTTLS before authenticating (certificate "
+                                   "checked).")
+    smtp_ca_file: str = _s("", "CA bundle that signs the SMTP server's certificate (PEM); empty: the system's.")
+    smtp_user: str = _s("", "SMTP login; empty: no authentication.")
+    smtp_password: str = _s("", "SMTP password.")
+    smtp_from: str = _s("hotline-dashboard@localhost", "From address of e-mail notifications and reports.")
+    telegram_api_url: str = _s("https://api.telegram.org", "Base URL of the Telegram Bot API (a relay's address "
+                                                           "in a closed network).")
+    telegram_bot_token: str = _s("", "Token of the Telegram bot that sends notifications; empty: Telegram routes "
+                                     "wait.")
+    webhook_secret: str = _s("", "Key of the HMAC-SHA256 signature of webhook notifications (header "
+                                 "X-Hotline-Signature: sha256=<hex>); webhooks are not sent without one.")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

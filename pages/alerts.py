@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
-from components import ids
+from components import ids, notify_ui
 from components.format import alert_message, local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t
@@ -90,6 +90,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         html.Div(active_body(snap, lang), id=ids.ALERTS_BODY),
         html.H2(t("history", lang), className="h5 mt-3", id="h-history"),
         grid(ids.ALERTS_HISTORY, history_columns(lang), history_rows(snap, lang, tz), lang, "420px", row_id="id"),
+        *notify_ui.sections(lang),  # silences and the notifications' delivery status
     ])
 
 

@@ -21,6 +21,7 @@ log = logging.getLogger("hotline.poller")
 JOB_ID = "poll-cycle"
 SECURITY_JOB_ID = "security-cycle"
 HISTORY_JOB_ID = "history-settle"
+NOTIFY_JOB_ID = "notify-cycle"
 LEDGER_JOB_ID = "ticket-ledger"
 
 
@@ -34,6 +35,7 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
     from data_access.ledger_repo import LedgerRepository
     from poller.history import HistoryKeeper
     from poller.ledger import TicketLedger
+    from poller.notify import Notifier
     from poller.security import SecurityPipeline
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
@@ -45,6 +47,7 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
                         security=SecurityPipeline(settings, app_db), lease=lease,
                         history=HistoryKeeper(settings, HistoryRepository(app_db), ledger=TicketLedger(
                             settings, LedgerRepository(app_db), CursorRepository(app_db))))
+    engine.notifier = Notifier(settings, app_db, snapshot=lambda: engine.last_snapshot)
     engine.start()
     return engine
 
@@ -71,6 +74,14 @@ def _ledger_job(engine: LiveEngine) -> None:
         engine.history.ledger.job()
 
 
+def _notify_job(engine: LiveEngine) -> None:
+    if not engine.lease_lost:  # only the lease holder plans and delivers notifications
+        try:
+            engine.notifier.cycle()
+        except Exception:  # noqa: BLE001 - the outbox keeps everything; the next run goes on from it
+            log.exception("notification cycle failed")
+
+
 def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
     # The first cycle runs at once; max_instances=1 so a slow cycle is never overlapped by the next one.
     scheduler.add_job(_safe_cycle, "interval", args=[engine], seconds=interval_s, id=JOB_ID,
@@ -94,6 +105,10 @@ def _add_job(scheduler, engine: LiveEngine, interval_s: float) -> None:
         scheduler.add_job(_ledger_job, "interval", args=[engine], seconds=LEDGER_EVERY_S, id=LEDGER_JOB_ID,
                           max_instances=1, coalesce=True, misfire_grace_time=int(LEDGER_EVERY_S),
                           next_run_time=datetime.now(timezone.utc))
+    if getattr(engine, "notifier", None) is not None:  # set by build_engine (tests' engines have none)
+        every = engine.s.notify_interval_s
+        scheduler.add_job(_notify_job, "interval", args=[engine], seconds=every, id=NOTIFY_JOB_ID, max_instances=1,
+                          coalesce=True, misfire_grace_time=max(1, int(every)))
 
 
 def start_background(engine: LiveEngine, interval_s: float) -> BackgroundScheduler:
