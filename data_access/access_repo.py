@@ -231,6 +231,15 @@ class AccessRepository:
         return [{"team_id": t, "team_name": names.get(t), "touches": int(n or 0), "unexplained": int(u or 0),
                  "explained_rate": explained_rate(int(n or 0), int(u or 0))} for t, n, u in rows]
 
+    def ids_of_days(self, keys: set[tuple[int, str]]) -> set[int]:
+        """The ids of every copy of the given (operator id, local day)s."""
+        out: set[int] = set()
+        with self.engine.connect() as conn:
+            for operator_id, day in keys:
+                out |= {i for (i,) in conn.execute(select(E.c.id).where(E.c.operator_id == operator_id,
+                                                                        E.c.day == day))}
+        return out
+
     def purge(self, before: float, keep_ids: set[int]) -> int:
         """Delete copies older than ``before`` except those held as case evidence; returns rows deleted."""
         cutoff = utc_naive(before)

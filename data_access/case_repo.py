@@ -105,6 +105,27 @@ class CaseRepository:
                 self._apply(conn, case_id, policy.rescored(self._load(conn, case_id), hits_of_case, now), now)
         return touched
 
+    def update_hits(self, hits: list[Hit], now: float) -> set[int]:
+        """Store grown versions of recorded hits (more evidence, exact counts and spans) and rescore their cases."""
+        touched: set[int] = set()
+        with self.engine.begin() as conn:
+            for hit in hits:
+                case_id = conn.execute(select(C.c.id).where(C.c.operator_id == hit.operator_id,
+                                                            C.c.day == hit.day)).scalar()
+                if case_id is None:
+                    continue
+                done = conn.execute(update(H).where(H.c.case_id == case_id, H.c.detector == hit.detector,
+                                                    H.c.scope == hit.scope[:120]).values(**_stored(H, {
+                    "points": hit.points, "reason_ru": hit.reason_ru, "reason_en": hit.reason_en,
+                    "access_ids": json.dumps(list(hit.access_ids)), "citizen_ids": json.dumps(list(hit.citizen_ids)),
+                    "signin_ids": json.dumps(list(hit.signin_ids))})))
+                if done.rowcount:
+                    touched.add(case_id)
+            for case_id in touched:
+                hits_of_case = [_hit_from_row(r) for r in conn.execute(select(H).where(H.c.case_id == case_id))]
+                self._apply(conn, case_id, policy.rescored(self._load(conn, case_id), hits_of_case, now), now)
+        return touched
+
     def _case_for(self, conn, operator_id: int, day: str, now: float) -> int:
         found = conn.execute(select(C.c.id).where(C.c.operator_id == operator_id, C.c.day == day)).scalar()
         if found is not None:
@@ -189,11 +210,18 @@ class CaseRepository:
         return [_hit_from_row(r, r.operator_id, r.day) for r in rows]
 
     def held_access_ids(self) -> set[int]:
-        """Evidence that a legal hold keeps from the 30-day purge."""
+        """Evidence that a legal hold keeps from the 30-day purge: every row its hits list (with
+        ``held_operator_days``, every row of the held operator-days is kept too)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(H.c.access_ids).join(C, C.c.id == H.c.case_id)
                                 .where(C.c.legal_hold.is_(True))).all()
         return {i for (ids,) in rows for i in json.loads(ids)}
+
+    def held_operator_days(self) -> set[tuple[int, str]]:
+        """(operator id, day) of the cases on legal hold: all their rows are the incident's evidence."""
+        with self.engine.connect() as conn:
+            return {(o, d) for o, d in conn.execute(select(C.c.operator_id, C.c.day)
+                                                    .where(C.c.legal_hold.is_(True)))}
 
     def review_facts(self, hits_since: float) -> policy.ReviewFacts:
         """Every case, the hits since ``hits_since`` and which detectors each case holds (the overview's input)."""

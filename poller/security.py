@@ -298,7 +298,7 @@ class SecurityPipeline:
         self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
         self.access.set_verdicts({i: v for i, v in result.explained.items() if v[1] != "pending"})
         self.access.set_links(result.links)
-        touched = self.cases.record_hits(result.hits, now)
+        touched = self.cases.record_hits(result.hits, now) | self.cases.update_hits(result.updates, now)
         self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)
         self.status.stats = dict(self.engine.stats)
@@ -337,4 +337,8 @@ class SecurityPipeline:
             return
         self._retention_at = now
         cutoff = now - self.s.journal_retention_days * 86400
-        self.status.purged += self.access.purge(cutoff, self.cases.held_access_ids())
+        self.status.purged += self.access.purge(cutoff, self.held_evidence())
+
+    def held_evidence(self) -> set[int]:
+        """The access copies a legal hold keeps: every row its cases' hits list and every row of their days."""
+        return self.cases.held_access_ids() | self.access.ids_of_days(self.cases.held_operator_days())

@@ -75,7 +75,7 @@ class DetectorConfig:
     ip_min: int = 2
     dormant_s: float = 21 * DAY_S              # D19
     wake_window_s: float = 12 * 3600.0         # D19: record-touching this soon after the waking event still counts
-    evidence_cap: int = 200                    # at most this many ids per evidence list
+    evidence_cap: int = 10000                  # at most this many ids per evidence list (a whole busy day)
     max_future_s: float = 3600.0               # rows dated further after `now` are invalid (a broken clock)
 
     def pts(self, detector: str) -> int:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from domain.clock import day_add
@@ -53,6 +54,7 @@ class _Call:
     env: Env
     rules: list[AllowRule]
     result: Result = field(default_factory=Result)
+    updates: dict[tuple[str, int, str, str], Hit] = field(default_factory=dict)   # the latest of each key
 
 
 class DetectorEngine:
@@ -63,6 +65,8 @@ class DetectorEngine:
         self.clock = DayClock(cfg.tz)
         self.stats: Counter[str] = Counter()
         self._fired: dict[tuple[str, int, str, str], float] = {}
+        self._live: dict[tuple[str, int, str, str], Hit] = {}   # fired, not silenced: its evidence may grow
+        self._spans: dict[tuple[str, int, str, str], tuple[float, float]] = {}   # first and last row of a grown hit
         self._pending: list[tuple[float, int, int, AccessEvent, Verdict]] = []
         self._worked: dict[tuple[int, str], set[str]] = {}   # (operator, day) -> queues/channels answered
         self._seq = 0
@@ -87,7 +91,7 @@ class DetectorEngine:
                 now: float) -> Result:
         """Run the detectors over new rows; ``now`` releases settled rows and ages the windows out."""
         env = Env(self.config, self.clock, CachedContext(ctx), self._fired.__contains__, self.stats,
-                  worked=self._worked)
+                  worked=self._worked, live=self._live)
         call = _Call(env, list(ctx.allow_rules()))
         rows = self._ordered(accesses, signins, call.result)
         if not valid_ts(now):
@@ -100,6 +104,7 @@ class DetectorEngine:
                 self._on_access(row, call)
         self._release(now, call)
         self._prune(now)
+        call.result.updates = list(call.updates.values())
         return call.result
 
     def flush(self, ctx: DetectorContext, now: float) -> Result:
@@ -107,9 +112,10 @@ class DetectorEngine:
         return self.process([], [], ctx, now)
 
     def restore(self, hits: Iterable[Hit]) -> None:
-        """After a restart: mark the hits already stored as fired, before replaying their rows (see the README)."""
+        """After a restart: mark the hits already stored as fired (and growing), before replaying their rows."""
         for h in hits:
             self._fired[h.key] = h.ts
+            self._live[h.key] = h     # stored hits go on growing
 
     def replay_from(self, now: float) -> float:
         """After a restart at ``now``: the earliest row time to replay (local midnight, or earlier for the windows)."""
@@ -251,7 +257,8 @@ class DetectorEngine:
         hits = [watched(a, not verdict[0] or verdict[1] == "team_ticket", day, env)]
         if unexplained:
             self.stats["unexplained"] += 1
-            hits += [unexplained_hit(a, day, env), self._repeat.on_unexplained(a, day, env),
+            rows = list(self._unexplained.record(a, day))
+            hits += [unexplained_hit(a, day, env, rows), self._repeat.on_unexplained(a, day, env, rows),
                      self._unexplained.on_unexplained(a, day, env)]
             cit = env.ctx.citizen(a.citizen_id)
             if cit is None:
@@ -275,16 +282,40 @@ class DetectorEngine:
             if h is None or not self.config.on(h.detector):
                 continue
             if h.key in self._fired:
-                self.stats["repeat_hit"] += 1
+                self._grow(h, call)
                 continue
             self._fired[h.key] = h.ts
             rule = silencing_rule(h, call.env.ctx.operator(h.operator_id), call.rules)
             if rule is None:
                 call.result.hits.append(h)
+                self._live[h.key] = h
                 self.stats[f"hit_{h.detector}"] += 1
             else:
                 call.result.suppressed.append((h, rule.id))
                 self.stats["suppressed"] += 1
+
+    def _grow(self, h: Hit, call: _Call) -> None:
+        """A fired key seen again: an update when it is live and its evidence or reason changed, else a repeat.
+
+        A detector that keeps the whole evidence returns it all (the new hit replaces the old one); a detector of
+        single rows returns the new row, which is added to the old evidence (see ``grown_by_row``).
+        """
+        old = self._live.get(h.key)
+        if old is not None and not set(old.access_ids) <= set(h.access_ids):
+            lo, hi = self._spans.get(h.key, (old.ts, old.ts))
+            self._spans[h.key] = lo, hi = min(lo, h.ts), max(hi, h.ts)
+            h = grown_by_row(old, h, self.clock.hhmm, (lo, hi), self.config.evidence_cap)
+        if old is None or (old.access_ids, old.signin_ids, old.reason_en, old.points) == \
+                (h.access_ids, h.signin_ids, h.reason_en, h.points):
+            self.stats["repeat_hit"] += 1
+            return
+        grown = replace(h, ts=old.ts, points=max(old.points, h.points))
+        self._live[h.key] = grown
+        if grown.key in {x.key for x in call.result.hits}:   # fired in this very call: return the grown one
+            call.result.hits = [grown if x.key == grown.key else x for x in call.result.hits]
+        else:
+            call.updates[grown.key] = grown
+        self.stats["hit_update"] += 1
 
     def _prune(self, now: float) -> None:
         if not math.isfinite(now):
@@ -303,10 +334,29 @@ class DetectorEngine:
             self._pruned_day = today
             yesterday = day_add(today, -1)
             self._fired = {k: ts for k, ts in self._fired.items() if k[2] >= yesterday}
+            for key in [k for k in self._live if k[2] < yesterday]:
+                del self._live[key]
+                self._spans.pop(key, None)
             self._volume.prune(yesterday)
             self._worked = {k: v for k, v in self._worked.items() if k[1] >= yesterday}
             self._unexplained.prune(yesterday)
             self._repeat.prune(today, cfg.repeat_days)
+
+
+_ROWS = re.compile(r" \[(\d+ (строк|rows)): [^\]]*\]$")
+
+
+def grown_by_row(old: Hit, new: Hit, hhmm, span: tuple[float, float], cap: int) -> Hit:
+    """``old`` with the row(s) of ``new`` added: the first reason, then '[N rows: HH:MM-HH:MM (M min)]' with the
+    first and last row's times (``span``) and ``hhmm`` the local clock."""
+    ids = tuple(dict.fromkeys((*old.access_ids, *new.access_ids)))[:cap]
+    cids = tuple(dict.fromkeys((*old.citizen_ids, *new.citizen_ids)))[:cap]
+    first_ru, first_en = _ROWS.sub("", old.reason_ru), _ROWS.sub("", old.reason_en)
+    lo, hi = span
+    text = f"{hhmm(lo)}-{hhmm(hi)} ({round((hi - lo) / 60)}"
+    return replace(old, access_ids=ids, citizen_ids=cids, points=max(old.points, new.points),
+                   reason_ru=f"{first_ru} [{len(ids)} строк: {text} мин)]",
+                   reason_en=f"{first_en} [{len(ids)} rows: {text} min)]")
 
 
 def _int(value: object) -> int | None:

@@ -86,10 +86,22 @@ class Env:
     derived: dict[tuple, object] = field(default_factory=dict)   # values computed once per call (D07's hours)
     # (operator, day) -> the queues and channels the operator answered through own tickets (kept by the engine)
     worked: dict[tuple[int, str], set[str]] = field(default_factory=dict)
+    # key -> the latest version of each hit that fired and was not silenced (kept by the engine): a detector that
+    # sees more of what it fired on returns the grown hit, which the engine passes on as an update
+    live: dict[tuple[str, int, str, str], Hit] = field(default_factory=dict)
 
     def wants(self, detector: str, operator_id: int, day: str, scope: str = "") -> bool:
         """Whether ``detector`` is enabled and has not yet fired for this key (so it is worth evaluating)."""
         return self.cfg.on(detector) and not self.fired((detector, operator_id, day, scope))
+
+    def grows(self, detector: str, operator_id: int, day: str, scope: str = "") -> Hit | None:
+        """The live hit of this key when it fired and was not silenced (its evidence may grow), else None."""
+        return self.live.get((detector, operator_id, day, scope))
+
+    def wants_or_grows(self, detector: str, operator_id: int, day: str, scope: str = "") -> bool:
+        """Whether a hit of this key is worth computing: it may fire, or it fired and its evidence may grow."""
+        key = (detector, operator_id, day, scope)
+        return self.wants(*key) or key in self.live
 
     def hit(self, detector: str, operator_id: int, day: str, ts: float, reasons: tuple[str, str], *,
             points: int | None = None, access_ids: Iterable[int] = (), citizen_ids: Iterable[int] = (),

@@ -103,13 +103,17 @@ def explain(a: AccessEvent, op: OperatorInfo | None, env: Env) -> tuple[bool, st
     return verdict.explained, verdict.code
 
 
-def unexplained_hit(a: AccessEvent, day: str, env: Env) -> Hit | None:
-    """The D01 hit of an unexplained access, once per operator, day and citizen."""
+def unexplained_hit(a: AccessEvent, day: str, env: Env, rows: list[int]) -> Hit | None:
+    """The D01 hit of an unexplained access, once per operator, day and citizen; ``rows`` = the day's unexplained
+    rows of the operator and that citizen (the evidence grows with them)."""
     cid = a.citizen_id
-    if not env.wants("D01", a.operator_id, day, f"c{cid}"):
+    if not env.wants_or_grows("D01", a.operator_id, day, f"c{cid}"):
         return None
     act_ru, act_en = word(ACTION, a.action)
     ru, en = no_link()
     return env.hit("D01", a.operator_id, day, a.ts,
-                   (f"{act_ru} записи гражданина №{cid}: {ru}", f"{act_en} of citizen #{cid}'s record: {en}"),
-                   access_ids=(a.id,), citizen_ids=(cid,), scope=f"c{cid}")
+                   (f"{act_ru} записи гражданина №{cid}: {ru}" + (f" (строк за день: {len(rows)})" if len(rows) > 1
+                                                                  else ""),
+                    f"{act_en} of citizen #{cid}'s record: {en}" + (f" ({len(rows)} rows today)" if len(rows) > 1
+                                                                     else "")),
+                   access_ids=rows, citizen_ids=(cid,), scope=f"c{cid}")

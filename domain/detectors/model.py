@@ -152,6 +152,7 @@ class Result:
     ``explained``: access id -> (explained?, code); codes: call (the operator's own phone ticket), ticket (own
     ticket), team_ticket (an active ticket of the team, see ``DetectorConfig.team_cover``), search (explained),
     none (unexplained), pending (final verdict in a later call), no_citizen, unknown_action, invalid.
+    ``updates``: grown versions of hits already returned (same key), to be stored over them.
     ``suppressed``: hits silenced by an allow-rule, with the rule's id (kept for the audit, not for cases).
     """
 
@@ -161,4 +162,7 @@ class Result:
     # allow-rule that accepts it (the access stays unexplained for the other detectors).
     links: dict[int, tuple[str, int]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
+    # Hits that fired earlier (same key) and have grown since: more evidence, the reason's exact count and span.
+    # The latest version of each key in this call; store it over the earlier one.
+    updates: list[Hit] = field(default_factory=list)
     suppressed: list[tuple[Hit, int]] = field(default_factory=list)

@@ -18,18 +18,19 @@ def off_shift(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hi
     At night on a day off it fires again under scope 'night' (worth more) even when the day's D07 has fired.
     """
     cfg = env.cfg
-    if op is None or not (env.wants("D07", a.operator_id, day) or env.wants("D07", a.operator_id, day, NIGHT)):
+    if op is None or not (env.wants_or_grows("D07", a.operator_id, day)
+                          or env.wants_or_grows("D07", a.operator_id, day, NIGHT)):
         return None
     start = env.clock.start(day)
     shifts = day_shifts(a.operator_id, day, env)   # one window per operator-day: the per-call cache answers
     if not shifts:
-        return _rare_hour(a, day, env) if env.wants("D07", a.operator_id, day) else None
+        return _rare_hour(a, day, env) if env.wants_or_grows("D07", a.operator_id, day) else None
     m = cfg.shift_margin_s
     if any(s.start - m <= a.ts <= s.end + m for s in shifts):
         return None
     if not any(s.start < start + DAY_S and s.end > start for s in shifts):
         return _day_off(a, day, env)
-    if not env.wants("D07", a.operator_id, day):
+    if not env.wants_or_grows("D07", a.operator_id, day):
         return None
     hhmm, margin = env.clock.hhmm(a.ts), round(m / 60)
     return env.hit("D07", a.operator_id, day, a.ts,
@@ -46,13 +47,13 @@ def _day_off(a: AccessEvent, day: str, env: Env) -> Hit | None:
     medium case on its own (``night_day_off_points``)."""
     cfg, hhmm = env.cfg, env.clock.hhmm(a.ts)
     if cfg.night(env.clock.hour_of_week(a.ts) % 24):
-        if not env.wants("D07", a.operator_id, day, NIGHT):
+        if not env.wants_or_grows("D07", a.operator_id, day, NIGHT):
             return None
         return env.hit("D07", a.operator_id, day, a.ts,
                        (f"доступ ночью ({hhmm}) в выходной день оператора (смены в этот день нет)",
                         f"access at night ({hhmm}) on the operator's day off (no shift that day)"),
                        points=cfg.night_day_off_points, scope=NIGHT, **_evidence(a))
-    if not env.wants("D07", a.operator_id, day):
+    if not env.wants_or_grows("D07", a.operator_id, day):
         return None
     return env.hit("D07", a.operator_id, day, a.ts,
                    (f"доступ в {hhmm} в выходной день оператора (смены в этот день нет)",
@@ -113,7 +114,7 @@ def _absence(ts: float, op: OperatorInfo, day: str, env: Env) -> tuple[str, str]
 
 def absent(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit | None:
     """D08: the access happened during a leave, after termination, or while the status is not active."""
-    if op is None or not env.wants("D08", a.operator_id, day):
+    if op is None or not env.wants_or_grows("D08", a.operator_id, day):
         return None
     reasons = _absence(a.ts, op, day, env)
     if reasons is None:

@@ -17,7 +17,7 @@ def _reasons(a: AccessEvent, other: int, via_call: bool) -> tuple[str, str]:
 
 def ticket_mismatch(a: AccessEvent, day: str, env: Env) -> Hit | None:
     """D02 for a record-touching access with a citizen, once per operator, day and citizen."""
-    if not env.wants("D02", a.operator_id, day, f"c{a.citizen_id}"):
+    if not env.wants_or_grows("D02", a.operator_id, day, f"c{a.citizen_id}"):
         return None
     links = []
     if a.ticket_id is not None:

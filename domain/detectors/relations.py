@@ -29,7 +29,7 @@ def is_own_record(op: OperatorInfo | None, citizen_id: int | None) -> bool:
 
 def own_record(a: AccessEvent, op: OperatorInfo | None, day: str, env: Env) -> Hit | None:
     """D03: the operator opened their own citizen record."""
-    if not is_own_record(op, a.citizen_id) or not env.wants("D03", a.operator_id, day, f"c{a.citizen_id}"):
+    if not is_own_record(op, a.citizen_id) or not env.wants_or_grows("D03", a.operator_id, day, f"c{a.citizen_id}"):
         return None
     return env.hit("D03", a.operator_id, day, a.ts,
                    ("оператор открыл собственную запись гражданина", "the operator opened their own citizen record"),
@@ -48,7 +48,7 @@ def _relative_reasons(op: OperatorInfo, cit: CitizenInfo, surname: bool, address
 def relative_or_neighbour(a: AccessEvent, op: OperatorInfo, cit: CitizenInfo, day: str, env: Env) -> Hit | None:
     """D04 for an unexplained access: same surname (any gender form) and/or same address as the operator."""
     scope = f"c{a.citizen_id}"
-    if is_own_record(op, a.citizen_id) or not env.wants("D04", a.operator_id, day, scope):
+    if is_own_record(op, a.citizen_id) or not env.wants_or_grows("D04", a.operator_id, day, scope):
         return None
     surname, address = same_surname(op.surname, cit.surname), same_address(op.address, cit.address)
     if not (surname or address):
@@ -62,7 +62,9 @@ def relative_or_neighbour(a: AccessEvent, op: OperatorInfo, cit: CitizenInfo, da
 def coworker(a: AccessEvent, op: OperatorInfo, cit: CitizenInfo, day: str, env: Env) -> Hit | None:
     """D05 for an unexplained access: the citizen is a hotline employee (not the operator)."""
     scope = f"c{a.citizen_id}"
-    if not cit.is_employee or is_own_record(op, a.citizen_id) or not env.wants("D05", a.operator_id, day, scope):
+    if not cit.is_employee or is_own_record(op, a.citizen_id):
+        return None
+    if not env.wants_or_grows("D05", a.operator_id, day, scope):
         return None
     return env.hit("D05", a.operator_id, day, a.ts,
                    (f"гражданин №{a.citizen_id} — сотрудник горячей линии, основания для доступа нет",

@@ -14,11 +14,12 @@ class Repeat:
         self.days: dict[tuple[int, int], set[str]] = {}
         self.stored: dict[tuple[int, int, str], set[str]] = {}   # the context's answer, asked once per day
 
-    def on_unexplained(self, a: AccessEvent, day: str, env: Env) -> Hit | None:
-        """Feed a judged unexplained access; a hit when the citizen's unexplained days reach the threshold."""
+    def on_unexplained(self, a: AccessEvent, day: str, env: Env, rows: list[int]) -> Hit | None:
+        """Feed a judged unexplained access (``rows``: the day's unexplained rows of that citizen so far); a hit when
+        the citizen's unexplained days reach the threshold, grown by the day's later rows."""
         cfg, cid, key = env.cfg, a.citizen_id, (a.operator_id, a.citizen_id)
         self.days.setdefault(key, set()).add(day)
-        if not env.wants("D15", a.operator_id, day, f"c{cid}"):
+        if not env.wants_or_grows("D15", a.operator_id, day, f"c{cid}"):
             return None
         since = day_add(day, 1 - cfg.repeat_days)
         stored = self.stored.get((*key, day))
@@ -33,7 +34,7 @@ class Repeat:
                         f"за {cfg.repeat_days} дн.: {listed}",
                         f"citizen #{cid}'s record opened without a reason on {len(days)} distinct days "
                         f"within {cfg.repeat_days} days: {listed}"),
-                       access_ids=(a.id,), citizen_ids=(cid,), scope=f"c{cid}")
+                       access_ids=rows, citizen_ids=(cid,), scope=f"c{cid}")
 
     def prune(self, today: str, repeat_days: int) -> None:
         """Forget days that left the look-back and the context answers of past days."""

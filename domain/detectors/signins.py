@@ -7,6 +7,7 @@ from typing import Hashable
 from domain.detectors.config import DetectorConfig
 from domain.detectors.env import Env
 from domain.detectors.model import Hit, SignIn
+from domain.detectors.spread import span_text
 from domain.detectors.windows import Bursts, SlidingWindow
 
 
@@ -62,14 +63,18 @@ class ConcurrentIps:
         """Feed an event (ref = ('a', access id) or ('s', sign-in id)); a hit when a new burst starts."""
         if not ip or not env.cfg.on("D18"):
             return None
-        items = self.bursts.observe(operator_id, ts, ip, ref)
-        if items is None:
+        burst = self.bursts.observe(operator_id, ts, ip, ref)
+        if burst is None:
             return None
+        items = burst.items
         refs: list[Hashable] = [r for _, _, r in items]
         ips = sorted({str(v) for _, v, _ in items})
-        minutes = round(self.bursts.span / 60)
+        times = [t for t, _, _ in items]
+        span_ru, span_en = span_text(min(times), max(times), env)
+        start = burst.start[2]
         return env.hit("D18", operator_id, day, ts,
-                       (f"события с {len(ips)} разных IP-адресов за {minutes} мин: {', '.join(ips)}",
-                        f"events from {len(ips)} distinct IP addresses within {minutes} min: {', '.join(ips)}"),
+                       (f"{len(items)} событий с {len(ips)} разных IP-адресов подряд ({', '.join(ips)}): {span_ru}",
+                        f"{len(items)} events from {len(ips)} distinct IP addresses in a row ({', '.join(ips)}): "
+                        f"{span_en}"),
                        access_ids=[i for k, i in refs if k == "a"], signin_ids=[i for k, i in refs if k == "s"],
-                       scope=f"{ref[0]}{ref[1]}")
+                       scope=f"{start[0]}{start[1]}")

@@ -39,6 +39,7 @@ class Spread:
         self.days: dict[str, dict[int, dict[int, list[int]]]] = {}   # day -> operator -> citizen -> access ids
         self.best_hour: dict[str, dict[int, int]] = {}               # day -> operator -> best hour's count
         self.first: dict[tuple[str, int], float] = {}                # (day, operator) -> first row's ts
+        self.hour_rows: dict[tuple[str, int], list] = {}             # the fired hour's rows, grown while it goes on
 
     def observe(self, a: AccessEvent, day: str, env: Env) -> list[Hit]:
         """Feed a row with a citizen (in time order); the hits of the hour and the day windows it completes."""
@@ -53,25 +54,44 @@ class Spread:
         self.first.setdefault((day, a.operator_id), a.ts)
         seen = self.days.setdefault(day, {}).setdefault(a.operator_id, {})
         seen.setdefault(a.citizen_id, []).append(a.id)
-        hits = []
-        if n_hour >= self.rule.hour_min and env.wants(self.rule.detector, a.operator_id, day, "hour"):
-            if _above_peers(a.operator_id, n_hour, best, env):
-                hits.append(self._hour_hit(a, day, hour, n_hour, env))
-        if len(seen) >= self.rule.day_min and env.wants(self.rule.detector, a.operator_id, day, "day"):
-            if _above_peers(a.operator_id, len(seen), {op: len(cs) for op, cs in self.days[day].items()}, env):
-                hits.append(self._day_hit(a, day, seen, env))
-        return hits
+        return [h for h in (self._hour(a, day, hour, n_hour, env), self._day(a, day, seen, env)) if h is not None]
 
-    def _hour_hit(self, a: AccessEvent, day: str, hour: list, n: int, env: Env) -> Hit:
-        lo, hi = hour[0][0], hour[-1][0]
-        span = _span(lo, hi, env)
-        return env.hit(self.rule.detector, a.operator_id, day, a.ts,
-                       (f"{n} разных граждан {self.rule.did_ru} за час: {span[0]}",
-                        f"{n} distinct citizens {self.rule.did_en} within an hour: {span[1]}"),
-                       access_ids=[ref for _, _, ref in hour], citizen_ids=[cid for _, cid, _ in hour], scope="hour")
+    def _hour(self, a: AccessEvent, day: str, hour: list, n: int, env: Env) -> Hit | None:
+        """The hour's hit when it fires here, or grown by this row while the activity goes on (gaps under 1 h)."""
+        det, key = self.rule.detector, (day, a.operator_id)
+        rows = self.hour_rows.get(key)
+        if rows is not None and env.grows(det, a.operator_id, day, "hour"):
+            if a.ts - max(ts for ts, _, _ in rows) > HOUR_S:
+                return None
+            rows.append((a.ts, a.citizen_id, a.id))
+        elif n >= self.rule.hour_min and env.wants_or_grows(det, a.operator_id, day, "hour") \
+                and _above_peers(a.operator_id, n, self.best_hour[day], env):   # fires (or rebuilds after a restart)
+            rows = self.hour_rows[key] = list(hour)
+        else:
+            return None
+        times = [ts for ts, _, _ in rows]
+        span = span_text(min(times), max(times), env)
+        best = self.best_hour[day][a.operator_id]
+        return env.hit(det, a.operator_id, day, a.ts,
+                       (f"до {best} разных граждан {self.rule.did_ru} за час, всего {len({c for _, c, _ in rows})}"
+                        f" подряд: {span[0]}",
+                        f"up to {best} distinct citizens {self.rule.did_en} within an hour, "
+                        f"{len({c for _, c, _ in rows})} in a row: {span[1]}"),
+                       access_ids=[ref for _, _, ref in rows], citizen_ids=[cid for _, cid, _ in rows], scope="hour")
+
+    def _day(self, a: AccessEvent, day: str, seen: dict[int, list[int]], env: Env) -> Hit | None:
+        """The day's hit when it fires here, or grown by this row."""
+        det = self.rule.detector
+        if env.grows(det, a.operator_id, day, "day"):
+            return self._day_hit(a, day, seen, env)
+        if len(seen) < self.rule.day_min or not env.wants(det, a.operator_id, day, "day"):
+            return None
+        if not _above_peers(a.operator_id, len(seen), {op: len(cs) for op, cs in self.days[day].items()}, env):
+            return None
+        return self._day_hit(a, day, seen, env)
 
     def _day_hit(self, a: AccessEvent, day: str, seen: dict[int, list[int]], env: Env) -> Hit:
-        span = _span(self.first[(day, a.operator_id)], a.ts, env)
+        span = span_text(self.first[(day, a.operator_id)], a.ts, env)
         rows = sum(len(ids) for ids in seen.values())
         return env.hit(self.rule.detector, a.operator_id, day, a.ts,
                        (f"{len(seen)} разных граждан {self.rule.did_ru} за день ({rows} строк журнала): {span[0]}",
@@ -87,8 +107,9 @@ class Spread:
             del self.days[day]
         for day in [d for d in self.best_hour if d < oldest_day]:
             del self.best_hour[day]
-        for key in [k for k in self.first if k[0] < oldest_day]:
-            del self.first[key]
+        for table in (self.first, self.hour_rows):
+            for key in [k for k in table if k[0] < oldest_day]:
+                del table[key]
 
 
 def _above_peers(operator_id: int, n: int, counts: dict[int, int], env: Env) -> bool:
@@ -100,7 +121,7 @@ def _above_peers(operator_id: int, n: int, counts: dict[int, int], env: Env) -> 
     return robust_z(n, [counts.get(p, 0) for p in peers])[0] >= env.cfg.robust_z
 
 
-def _span(lo: float, hi: float, env: Env) -> tuple[str, str]:
+def span_text(lo: float, hi: float, env: Env) -> tuple[str, str]:
     """'10:02-10:58 (56 min)' in both languages: the real first and last row of the evidence."""
     minutes = round((hi - lo) / 60)
     text = f"{env.clock.hhmm(lo)}-{env.clock.hhmm(hi)}"

@@ -13,7 +13,7 @@ def watched(a: AccessEvent, unexplained: bool, day: str, env: Env) -> Hit | None
     ``unexplained`` here means: no personal link (the operator's own call or ticket) to the watched citizen.
     """
     scope = f"c{a.citizen_id}" + ("u" if unexplained else "")
-    if not env.wants("D06", a.operator_id, day, scope):
+    if not env.wants_or_grows("D06", a.operator_id, day, scope):
         return None
     entry = env.ctx.watch(a.citizen_id, a.ts)
     if entry is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from operator import itemgetter
-from typing import Callable, Hashable
+from typing import Callable, Hashable, NamedTuple
 
 Item = tuple[float, Hashable, Hashable]  # (ts, value, ref)
 _TS = itemgetter(0)
@@ -43,10 +43,18 @@ class SlidingWindow:
         return self.items[bisect.bisect_left(self.items, lo, key=_TS):bisect.bisect_right(self.items, hi, key=_TS)]
 
 
+class Burst(NamedTuple):
+    """A burst as far as seen: every item from the window that started it on, and the item that started it."""
+
+    items: list[Item]
+    start: Item
+
+
 class Bursts:
     """Per subject: a burst starts when a window of ``span`` s ending at an item holds >= ``need`` distinct values.
 
-    A burst goes on while qualifying windows keep overlapping the previous one; it is reported once, when it starts.
+    A burst goes on while qualifying windows keep overlapping the previous one, and while items keep coming within
+    ``span`` of its last qualifying one; ``observe`` returns it when it starts and each time it grows.
     """
 
     def __init__(self, span: float, need: int) -> None:
@@ -54,24 +62,28 @@ class Bursts:
         self.need = need
         self.windows: dict[Hashable, SlidingWindow] = {}
         self.last: dict[Hashable, float] = {}  # subject -> ts of the last qualifying item of its current burst
+        self.current: dict[Hashable, Burst] = {}   # subject -> its current (or latest) burst
 
     def observe(self, subject: Hashable, ts: float, value: Hashable, ref: Hashable,
-                gate: Callable[[list[Item]], bool] | None = None) -> list[Item] | None:
-        """Add an item; the window's items when a new burst starts here (and ``gate`` allows it), else None."""
+                gate: Callable[[list[Item]], bool] | None = None) -> Burst | None:
+        """Add an item; the burst when one starts here (and ``gate`` allows it) or this item extends it, else None."""
         window = self.windows.setdefault(subject, SlidingWindow(self.span))
         if not window.add(ts, value, ref):
             return None
+        prev, burst = self.last.get(subject), self.current.get(subject)
+        if burst is not None and prev is not None and ts - self.span <= prev:
+            burst.items.append((ts, value, ref))     # within the span of the burst: part of it
+            if len({v for _, v, _ in window.between(ts - self.span, ts)}) >= self.need:
+                self.last[subject] = max(prev, ts)
+            return burst
         items = window.between(ts - self.span, ts)
         if len({v for _, v, _ in items}) < self.need:
-            return None
-        prev = self.last.get(subject)
-        if prev is not None and ts - self.span <= prev:
-            self.last[subject] = max(prev, ts)
             return None
         if gate is not None and not gate(items):
             return None
         self.last[subject] = ts
-        return items
+        self.current[subject] = Burst(list(items), (ts, value, ref))
+        return self.current[subject]
 
     def prune(self, horizon: float) -> None:
         """Forget subjects and bursts with nothing newer than ``horizon``."""
@@ -79,6 +91,7 @@ class Bursts:
             del self.windows[subject]
         for subject in [s for s, ts in self.last.items() if ts < horizon]:
             del self.last[subject]
+            self.current.pop(subject, None)
 
     def size(self) -> int:
         """How many items are held."""

@@ -72,6 +72,12 @@ class Run:
     explained: dict[int, tuple[bool, str]] = field(default_factory=dict)
     suppressed: list[tuple[Hit, int]] = field(default_factory=list)
     links: dict[int, tuple[str, int]] = field(default_factory=dict)
+    updates: list[Hit] = field(default_factory=list)
+
+    def final(self) -> list[Hit]:
+        """Every hit in its latest version (grown by the updates), in firing order."""
+        latest = {h.key: h for h in (*self.hits, *self.updates)}
+        return [latest[h.key] for h in self.hits]
 
     def of(self, detector: str) -> list[Hit]:
         """The hits of one detector."""
@@ -97,4 +103,5 @@ def run(accesses, ctx, signins=(), cfg: DetectorConfig | None = None, engine: De
         out.explained.update(res.explained)
         out.suppressed += res.suppressed
         out.links.update(res.links)
+        out.updates += res.updates
     return out

@@ -15,12 +15,13 @@ def _rows(n, action, step, start_id=1, t0=T0, first_cid=100, op=1):
 
 
 @pytest.mark.parametrize("action", ["export", "print"])
-def test_d12_twenty_citizens_in_five_minutes(action):
+def test_d12_twenty_citizens_in_five_minutes_and_the_evidence_holds_all_25_of_the_burst(action):
     out = run(_rows(25, action, 10), make_ctx(citizens=range(100, 300)))
     [hit] = _short(out.of("D12"))
-    assert hit.access_ids == tuple(range(1, 21)) and len(hit.citizen_ids) == 20 and hit.points == 50
-    assert "20 разных граждан выгружено или распечатано за 5 мин" in hit.reason_ru
-    assert "20 distinct citizens exported or printed within 5 min" in hit.reason_en
+    assert hit.scope == "a20" and hit.points == 50     # the 20th distinct citizen started the burst
+    assert hit.access_ids == tuple(range(1, 26)) and len(hit.citizen_ids) == 25
+    assert "25 разных граждан выгружено или распечатано подряд: 10:00-10:04 (4 мин)" in hit.reason_ru
+    assert "25 distinct citizens exported or printed in a row: 10:00-10:04 (4 min)" in hit.reason_en
 
 
 def test_d12_slow_exports_and_repeated_citizens_do_not_fire():
@@ -34,13 +35,13 @@ def test_d12_once_per_burst_and_again_for_a_new_burst():
     ctx = make_ctx(citizens=range(100, 400))
     rows = _rows(60, "export", 10) + _rows(25, "export", 10, start_id=100, t0=T0 + HOUR, first_cid=200)
     hits = _short(run(rows, ctx).of("D12"))
-    assert [h.access_ids[-1] for h in hits] == [20, 119]
+    assert [h.scope for h in hits] == ["a20", "a119"] and [h.access_ids[-1] for h in hits] == [60, 124]
 
 
 def test_d13_search_burst_without_a_call():
     out = run(_rows(20, "search", 30), make_ctx())
     [hit] = _short(out.of("D13"))
-    assert len(hit.citizen_ids) == 15 and hit.points == 40
+    assert len(hit.citizen_ids) == 20 and hit.points == 40 and hit.scope == "a15"
     assert "без активного звонка" in hit.reason_ru and "with no active call" in hit.reason_en
 
 

@@ -74,8 +74,9 @@ def test_d08_absent(op, leave, words_ru, words_en):
     ctx = make_ctx().add(op, *([leave] if leave else []))
     out = run([acc(1, T0, action="search", cid=None), acc(2, T0 + 60)], ctx)
     [hit] = out.of("D08")
-    assert hit.points == 80 and hit.access_ids == (1,)
+    assert hit.points == 80 and hit.access_ids == (1, 2)
     assert words_ru in hit.reason_ru and words_en in hit.reason_en
+    assert "[2 rows: 10:00-10:01 (1 min)]" in hit.reason_en and "[2 строк: 10:00-10:01 (1 мин)]" in hit.reason_ru
 
 
 def test_d08_silent_outside_leave_and_before_termination():

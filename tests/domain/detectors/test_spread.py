@@ -21,12 +21,14 @@ def test_exports_in_3_batches_of_19_six_minutes_apart_never_fill_the_5_minute_wi
     assert hour.points == 50 and "distinct citizens exported or printed within an hour" in hour.reason_en
 
 
-def test_3_exports_an_hour_for_8_hours_fire_d12_for_the_day_at_the_20th_citizen():
+def test_3_exports_an_hour_for_8_hours_fire_d12_for_the_day_at_the_20th_citizen_and_list_all_24():
     rows = _batches(8, 3, HOUR, "print")
+    assert not run(rows[:19], make_ctx(citizens=range(1000, 1100))).of("D12")
     out = run(rows, make_ctx(citizens=range(1000, 1100)))
-    [day] = out.of("D12")
-    assert day.scope == "day" and day.access_ids[-1] == 20
-    assert "20 distinct citizens exported or printed in one day (20 journal rows)" in day.reason_en
+    [day] = [h for h in out.final() if h.detector == "D12"]
+    assert day.scope == "day" and day.ts == rows[19].ts and day.access_ids == tuple(range(1, 25))
+    assert "24 distinct citizens exported or printed in one day (24 journal rows): 10:00-17:00 (420 min)" \
+        in day.reason_en
 
 
 def test_14_unlinked_searches_every_11_minutes_never_fill_the_search_window_but_fill_the_hour():

@@ -22,11 +22,18 @@ def test_d09_fires_when_the_threshold_is_crossed_not_earlier():
     ctx = _ctx_with_baseline(BASELINE)
     rows = _touches(30)
     assert not run(rows[:24], ctx).of("D09")  # 2.5 x the median of 10
-    [hit] = run(rows, ctx).of("D09")
+    [hit] = run(rows[:25], ctx).of("D09")
     assert hit.access_ids[-1] == 25 and hit.ts == rows[24].ts and len(hit.citizen_ids) == 25
     assert hit.points == 25 and hit.day == DAY_T0
     assert "за день 25 разных граждан при обычных 10" in hit.reason_ru
     assert "25 distinct citizens today against a usual 10" in hit.reason_en
+
+
+def test_d09_evidence_grows_to_all_35_rows_of_the_day_and_the_reason_to_30_citizens():
+    rows = _touches(30) + [acc(100 + i, T0 + (40 + i) * MIN, cid=100 + i) for i in range(5)]   # 5 revisits
+    [hit] = run(rows, _ctx_with_baseline(BASELINE)).of("D09")
+    assert hit.ts == rows[24].ts and len(hit.access_ids) == 35 and len(hit.citizen_ids) == 30
+    assert "30 distinct citizens today against a usual 10" in hit.reason_en
 
 
 def test_d09_needs_five_past_days():
@@ -58,7 +65,7 @@ def test_d10_above_peers():
     ctx, rows = _team(6, 10)
     out = run(rows + _touches(30), ctx)
     [hit] = out.of("D10")
-    assert hit.operator_id == 1 and len(hit.citizen_ids) == 25 and hit.points == 20
+    assert hit.operator_id == 1 and len(hit.citizen_ids) == 30 and hit.points == 20
     assert "у 6 коллег медиана 10" in hit.reason_ru and "6 peers: median 10" in hit.reason_en
 
 
