@@ -149,6 +149,11 @@ class Settings:
                                      "wait.")
     webhook_secret: str = _s("", "Key of the HMAC-SHA256 signature of webhook notifications (header "
                                  "X-Hotline-Signature: sha256=<hex>); webhooks are not sent without one.")
+    report_send_time: str = _s("08:00", "Local time (HH:MM, HOTLINE_TZ) on the first working day of the month (of "
+                                        "the week for weekly subscribers) at which the scheduled SLA reports are "
+                                        "mailed.")
+    report_holidays: str = _s("", "Non-working days besides Saturdays and Sundays, for the scheduled reports' first "
+                                  "working day: YYYY-MM-DD, comma-separated (e.g. 2027-01-01,2027-01-04).")
 
     def url(self, which: str) -> str:
         """The SQLAlchemy URL of ``telephony``, ``ticketing`` or ``app_db``, defaulting to SQLite files."""

@@ -81,5 +81,21 @@ INTEGRATION_STRINGS: dict[str, tuple[str, str]] = {
     "delivery_sending": ("отправляется", "sending"),
     "delivery_sent": ("доставлено", "delivered"),
     "delivery_dead": ("не доставлено", "given up"),
+    "nav_report_mail": ("Рассылка отчётов", "Report mailing"),
+    "report_mail": ("Рассылка отчёта SLA на почту", "The SLA report by e-mail"),
+    "report_mail_help": ("Ежемесячный отчёт приходит в первый рабочий день месяца (еженедельный — недели) в {time} "
+                         "({tz}); вложение — тот же файл XLSX, что кнопка «Отчёт за месяц» на странице SLA.",
+                         "The monthly report arrives on the first working day of the month (the weekly one of the "
+                         "week) at {time} ({tz}); the attachment is the XLSX of the SLA page's monthly report."),
+    "email": ("Адрес почты", "E-mail address"),
+    "cadence": ("Периодичность", "Cadence"),
+    "cadence_monthly": ("ежемесячно", "monthly"),
+    "cadence_weekly": ("еженедельно", "weekly"),
+    "language": ("Язык", "Language"),
+    "subscribe": ("Подписаться", "Subscribe"),
+    "unsubscribe": ("Отписаться", "Unsubscribe"),
+    "subscribed": ("Подписка сохранена.", "Subscription saved."),
+    "unsubscribed": ("Подписка отменена.", "Unsubscribed."),
+    "login": ("Логин", "Login"),
     "not_allowed": ("Недоступно для вашей роли.", "Not available to your role."),
 }

@@ -150,6 +150,11 @@ class NotifyRepository:
             return False
         return True
 
+    def known(self, keys: list[str]) -> set[str]:
+        """Which of these idempotency keys the outbox holds already."""
+        with self.engine.connect() as conn:
+            return {k for (k,) in conn.execute(select(O.c.idem_key).where(O.c.idem_key.in_(keys)))} if keys else set()
+
     # -- delivery -----------------------------------------------------------------------------------------------------
     def due(self, now: float, limit: int = 50, claim_timeout_s: float = 300) -> list[Due]:
         """Pending messages whose time has come, and claimed ones abandoned by a dispatcher that stopped."""

@@ -28,6 +28,7 @@ from components.sla import (
     series_figure,
     staffing_figure,
 )
+from components.sla_monthly import header_params
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from data_access.history_repo import HistoryRepository
 from domain.clock import local_day
@@ -126,10 +127,6 @@ def labeller(scope: str, lang: str) -> str:
 @functools.lru_cache(maxsize=4)
 def _names(settings):
     return labeller_of((*settings.queues(), *settings.channels()))
-
-
-def header_params(report: SlaReport) -> MetricParams:
-    return report.params.get(report.inputs.focus or "", next(iter(report.params.values()), MetricParams()))
 
 
 # -- layout --------------------------------------------------------------------------------------------------
@@ -402,7 +399,7 @@ def table_file(q: dict, key: str, fmt: str, lang: str) -> tuple[bytes, str, dict
 def monthly_report(q: dict, lang: str) -> tuple[bytes, str, dict]:
     """The calendar month holding the chosen period's start, by day, with the settings' own variant, T and
     limits (never the page's what-if): a summary sheet, then every table and the definitions."""
-    from components.exports import summary_sheet, xlsx_bytes
+    from components.sla_monthly import monthly_workbook
 
     s = ctx().settings
     month = local_text(q["start"], "%Y-%m", s.tz)
@@ -410,10 +407,7 @@ def monthly_report(q: dict, lang: str) -> tuple[bytes, str, dict]:
                "variant": s.sl_variant, "t": None, "short": None, "blocked": False}
     monthly = parse_query(monthly, time.time())
     report = build_report(monthly, time.time(), tuple(PARTS), staffing_all=True)
-    tables = [report.table(k) for k in ("lines", "missed", "series", "worst", "channels", "appeals", "at_risk",
-                                        "overdue", "escalations", "operators", "teams", "staffing")]
-    content = xlsx_bytes(tables, lang, header_params(report), s.tz, labeller,
-                         summary=lambda wb: summary_sheet(wb, report, lang, labeller, user_login()))
+    content = monthly_workbook(report, lang, labeller, user_login())
     return content, f"sla-report-{month}.xlsx", {"table": "monthly_report", "format": "xlsx", "month": month}
 
 

@@ -42,17 +42,25 @@ class CycleReport:
 
 class Notifier:
     def __init__(self, settings: Settings, engine: Engine, channels: Mapping[str, Sender] | None = None,
-                 snapshot: Callable[[], dict | None] = lambda: None) -> None:
+                 snapshot: Callable[[], dict | None] = lambda: None, reports: bool = True) -> None:
+        from poller.reports import ScheduledReports
+
         self.s = settings
         self.engine = engine
         self.repo = NotifyRepository(engine)
         self.channels = dict(channels) if channels is not None else senders(settings)
         self.snapshot = snapshot
+        self.reports = ScheduledReports(settings, engine) if reports else None  # mailed through the same outbox
 
     def cycle(self, now: float | None = None) -> CycleReport:
         now = time.time() if now is None else now
         report = CycleReport()
         report.planned = self.plan(now)
+        if self.reports is not None:
+            try:
+                report.planned += self.reports.cycle(now)
+            except Exception:  # noqa: BLE001 - a report that cannot be built must not hold the alerts back
+                log.exception("scheduled reports failed")
         report.sent, report.failed = self.deliver(now)
         return report
 
