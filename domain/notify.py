@@ -7,7 +7,8 @@ band and the operator's login only.
 
 Grouping (as Alertmanager does): a change of what a route would announce opens a window of ``group_wait_s``;
 changes inside it wait, and one message at its end tells the whole state (firing items, and resolved ones when the
-route wants them). While nothing changes and something is firing, the message is repeated every ``repeat_s``.
+route wants them). While nothing changes and something is firing unacknowledged, the message is repeated every
+``repeat_s``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Item:
     text_ru: str = ""
     text_en: str = ""
     since: str | None = None  # ISO time it started
+    acked: bool = False       # an acknowledged alert is not repeated (somebody is on it)
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ def plan(route: Route, state: GroupState, items: Iterable[Item], silences: list[
 
 def _maybe_repeat(route: Route, state: GroupState, current: dict, now: float) -> tuple[GroupState, Message | None]:
     state = replace(state, pending_since=None)
-    if not current or state.last_sent_at is None or now - state.last_sent_at < route.repeat_s:
+    unattended = [i for i in current.values() if not i.acked]
+    if not unattended or state.last_sent_at is None or now - state.last_sent_at < route.repeat_s:
         return state, None
     seq = state.seq + 1
     message = Message(route, tuple(current[k] for k in sorted(current)), (),

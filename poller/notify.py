@@ -70,7 +70,7 @@ class Notifier:
         snap, out = self.snapshot(), []
         for a in AlertRepository(self.engine).active():
             out.append(Item(a["key"], "alert", a["severity"], a["rule"], a["scope"], alert_text(a, snap, "ru"),
-                            alert_text(a, snap, "en"), a["fired_at"]))
+                            alert_text(a, snap, "en"), a["fired_at"], acked=a["state"] == "acknowledged"))
         cases = CaseRepository(self.engine).list(status="open", min_band=CASE_FLOOR)
         logins = {op_id: info.login for op_id, info in OperatorNames(self.engine).all().items()} if cases else {}
         for c in cases:

@@ -327,7 +327,8 @@ def test_messages_carry_no_personal_data_nor_error_texts(setup, http):
 
 def test_send_test_goes_through_the_outbox(setup, http, smtp):
     settings, _engine, notifier, repo = setup
-    for route_id in (_route(repo, "itsm", "webhook", f"{http.url}/hook"), _route(repo, "mail", "email", "a@b.example")):
+    routes = (_route(repo, "itsm", "webhook", f"{http.url}/hook"), _route(repo, "mail", "email", "a@b.example"))
+    for route_id in routes:
         assert repo.enqueue(route_test_message(repo.route(route_id), "ru", T0), T0)
     assert notifier.cycle(T0).sent == 2
     assert http.accepted[0]["alerts"][0]["labels"]["alertname"] == "HotlineRouteTest" and len(smtp.messages) == 1
@@ -360,3 +361,14 @@ def test_route_input_is_checked_with_a_clear_message(values, field):
 
     with pytest.raises(RouteError, match=field):
         route_values(values)
+
+
+def test_an_acknowledged_alert_is_not_repeated(setup, http):
+    _settings, engine, notifier, repo = setup
+    _route(repo, "itsm", "webhook", f"{http.url}/hook", repeat_s=600)
+    _fire(engine, WAITING)
+    notifier.cycle(T0)
+    [alert] = AlertRepository(engine).active()
+    assert AlertRepository(engine).acknowledge(alert["id"], "sup", T0 + 60)
+    notifier.cycle(T0 + 700)
+    assert len(http.accepted) == 1

@@ -231,3 +231,18 @@ def test_token_names_and_scopes_are_checked(web, tokens):
                          ("ok", "admin"), ("ok", ""), ("ok", ["reports", 3])):
         with pytest.raises(TokenError):
             repo.create(name, scopes, "adm", time.time())
+
+
+def test_a_stopped_app_database_gives_a_clear_503(web, tokens, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    app, _store = web
+    context = app.server.extensions["hotline"]
+
+    def refuse(*_a, **_k):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(context.app_db, "connect", refuse)
+    monkeypatch.setattr(context.app_db, "begin", refuse)
+    response = _get(app.server.test_client(), "/api/v1/queues", tokens[1]["ops"])
+    assert response.status_code == 503 and response.get_json() == {"error": "the app database is unavailable"}
