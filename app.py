@@ -10,6 +10,8 @@
     python app.py history status
     python app.py report sla --from DATE --to DATE [--by interval|hour|day|week|month] [--queue Q]
                   [--threshold SECONDS] [--format table|csv|json]   the SLA report's figures
+    python app.py security replay --from DATE --to DATE [--operator ID]   re-judge days from the CRM journals
+    python app.py cases list --since DATE [--min-band B] [--format json|csv]   export the anomaly cases
     python app.py create-user --login L --role R   (roles: supervisor, manager, security, admin, display)
     python app.py create-kiosk-token --user L --name N
     python app.py token create --name N --scopes operational[,reports] | revoke --name N | list
@@ -179,6 +181,21 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     else:
         sla_text.write_table(report, lang, label, sys.stdout)
     return 0
+
+
+def cmd_security(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-judge local days from the CRM journals in time order (after a detector change or a late HR record):
+    verdicts, links and hits of those days are brought in line with what the detectors find now."""
+    from poller.security_cli import replay
+
+    return replay(settings, args.day_from, args.day_to, args.operator)
+
+
+def cmd_cases(settings: Settings, args: argparse.Namespace) -> int:
+    """Export the anomaly cases of a day and later: operator, day, band, score, detectors and reasons."""
+    from poller.security_cli import list_cases
+
+    return list_cases(settings, args.since, args.min_band, args.format, args.lang or settings.lang)
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
@@ -372,6 +389,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table", choices=("table", "csv", "json"))
     p.add_argument("--lang", choices=("ru", "en"), help="column titles' language (default HOTLINE_LANG)")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("security", help="re-judge days of the access journal", description=cmd_security.__doc__)
+    p.add_argument("action", choices=("replay",))
+    p.add_argument("--from", dest="day_from", required=True, help="first local day (YYYY-MM-DD, HOTLINE_TZ)")
+    p.add_argument("--to", dest="day_to", help="last local day (inclusive; default: --from)")
+    p.add_argument("--operator", type=int, action="append", help="only this operator (repeat for several)")
+    p.set_defaults(func=cmd_security)
+    p = sub.add_parser("cases", help="export the anomaly cases", description=cmd_cases.__doc__)
+    p.add_argument("action", choices=("list",))
+    p.add_argument("--since", required=True, help="first local day (YYYY-MM-DD)")
+    from domain.bands import BANDS
+
+    p.add_argument("--min-band", choices=BANDS, help="only cases of this band and above")
+    p.add_argument("--format", default="json", choices=("json", "csv"))
+    p.add_argument("--lang", choices=("ru", "en"), help="language of the reasons (default HOTLINE_LANG)")
+    p.set_defaults(func=cmd_cases)
     p = sub.add_parser("create-user", help="create a user or reset a password", description=cmd_create_user.__doc__)
     p.add_argument("--login", required=True)
     p.add_argument("--role", default="supervisor", help="supervisor, manager, security, admin or display")

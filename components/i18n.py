@@ -248,6 +248,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "event_hold_released": ("удержание снято", "legal hold off"),
     "event_escalated": ("передан в журнал инцидентов", "escalated"),
     "event_allow_rule": ("создано исключение", "allow-rule made"),
+    "event_rejudged": ("перепроверено", "re-judged"),
     "detectors_state": ("Детекторы", "Detectors"),
     "audit_actor": ("Пользователь", "User"),
     "audit_role": ("Роль", "Role"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import DateTime, Engine, String, Table, func, insert, select, update
+from sqlalchemy import DateTime, Engine, String, Table, delete, func, insert, select, update
 
 from data_access.schema.appdb import allow_rules as R
 from data_access.schema.appdb import case_events as V
@@ -126,6 +126,30 @@ class CaseRepository:
                 self._apply(conn, case_id, policy.rescored(self._load(conn, case_id), hits_of_case, now), now)
         return touched
 
+    def remove_hits(self, keys: list[tuple[str, int, str, str]], now: float) -> set[int]:
+        """Remove hits (detector, operator, day, scope) a re-judgement no longer finds; their cases are rescored."""
+        touched: dict[int, int] = {}
+        with self.engine.begin() as conn:
+            for detector, operator_id, day, scope in keys:
+                case_id = conn.execute(select(C.c.id).where(C.c.operator_id == operator_id, C.c.day == day)).scalar()
+                if case_id is None:
+                    continue
+                done = conn.execute(delete(H).where(H.c.case_id == case_id, H.c.detector == detector,
+                                                    H.c.scope == scope[:120]))
+                touched[case_id] = touched.get(case_id, 0) + done.rowcount
+            for case_id, removed in touched.items():
+                hits_of_case = [_hit_from_row(r) for r in conn.execute(select(H).where(H.c.case_id == case_id))]
+                self._apply(conn, case_id, policy.rejudged(self._load(conn, case_id), hits_of_case, removed, now),
+                            now)
+        return set(touched)
+
+    def hits_between(self, day_from: str, day_to: str) -> list[Hit]:
+        """The stored hits of the cases of local days ``day_from`` to ``day_to`` (inclusive)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(H, C.c.operator_id, C.c.day).join(C, C.c.id == H.c.case_id)
+                                .where(C.c.day >= day_from, C.c.day <= day_to)).all()
+        return [_hit_from_row(r, r.operator_id, r.day) for r in rows]
+
     def _case_for(self, conn, operator_id: int, day: str, now: float) -> int:
         found = conn.execute(select(C.c.id).where(C.c.operator_id == operator_id, C.c.day == day)).scalar()
         if found is not None:
@@ -172,9 +196,11 @@ class CaseRepository:
         return case
 
     def list(self, *, status: str | None = None, min_band: str | None = None, assignee: str | None = None,
-             limit: int = 500) -> list[dict]:
-        """Cases, highest score first; ``status`` 'open' means any open state."""
+             limit: int = 500, since_day: str | None = None) -> list[dict]:
+        """Cases, highest score first; ``status`` 'open' means any open state; ``since_day``: of that day or later."""
         query = select(C)
+        if since_day:
+            query = query.where(C.c.day >= since_day)
         if status == "open":
             query = query.where(C.c.status.in_(policy.OPEN))
         elif status:

@@ -205,6 +205,17 @@ class SecuritySource(SourceAdapter):
                     leaves.setdefault(leave.operator_id, []).append(leave)
         return shifts, leaves
 
+    def recent_leaves(self, since: float) -> dict[int, list[Leave]]:
+        """Every operator's leaves that end at or after ``since`` (late HR records are found by comparing them)."""
+        lv = crm.leaves
+        cols = [tv.raw(c) for c in (lv.c.id, lv.c.operator_id, lv.c.starts_at, lv.c.ends_at, lv.c.kind)]
+        out: dict[int, list[Leave]] = {}
+        with self.engine.connect() as conn:
+            for leave in self._reference(conn, select(*cols).where(lv.c.ends_at >= utc_naive(since)), _leave,
+                                         "leaves"):
+                out.setdefault(leave.operator_id, []).append(leave)
+        return out
+
     def last_signin_before(self, operator_id: int, ts: float) -> float | None:
         """The last successful sign-in before ``ts`` (a row whose time is not one is passed over, and counted when
         the journal itself is read)."""

@@ -23,6 +23,7 @@ from domain.clock import local_day
 from domain.detectors.catalog import DEFAULT_POINTS
 from domain.detectors.config import TEAM_COVERS, DetectorConfig
 from domain.detectors.engine import DetectorEngine
+from domain.detectors.hr import HrFacts, days_to_rejudge, hr_facts
 from domain.detectors.model import AccessEvent, SignIn
 from domain.masking import mask_name
 from domain.operators import OperatorInfo
@@ -227,6 +228,8 @@ class SecurityPipeline:
         self._signature: tuple | None = None
         self._logins: dict[int, str] = {}
         self._awaiting: deque[tuple[float, int]] = deque()  # (ts, citizen) of rows not judged yet
+        self._hr: dict[int, HrFacts] | None = None            # terminations and leaves as last read
+        self._hr_at = -1e18
         self._lock = threading.Lock()
 
     def cycle(self, now: float | None = None) -> SecurityStatus:
@@ -242,6 +245,7 @@ class SecurityPipeline:
                     self._start(now)
                 else:
                     self._step(now)
+                self._late_hr(now)
                 self._retention(now)
                 self.status.last_success_at, self.status.error = now, None
             except Exception as exc:  # noqa: BLE001 - a bad row or a lost source must not stop the poller
@@ -302,6 +306,27 @@ class SecurityPipeline:
         self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)
         self.status.stats = dict(self.engine.stats)
+
+    def _late_hr(self, now: float) -> None:
+        """Every REFERENCE_REFRESH_S: a termination or leave entered (or changed) since the last look re-judges the
+        days it covers for the operators concerned (poller.rejudge; hits are added or grown, none removed)."""
+        if now - self._hr_at < REFERENCE_REFRESH_S:
+            return
+        self._hr_at = now
+        terminated = {o.id: o.terminated_at for o in self.ctx.operators.values()}
+        facts = hr_facts(terminated, self.source.recent_leaves(now - 31 * 86400))
+        before, self._hr = self._hr, facts
+        if before is None:
+            return
+        oldest = local_day(now - self.s.journal_retention_days * 86400, self.s.tz)
+        changes = days_to_rejudge(before, facts, now, self.s.tz, oldest)
+        if changes:
+            from poller.rejudge import rejudge
+
+            log.info("late HR records for %d operator(s): re-judging from %s", len(changes),
+                     min(d for d, _ in changes.values()))
+            rejudge(self, min(d for d, _ in changes.values()), max(t for _, t in changes.values()), now,
+                    operators=set(changes), prune=False)
 
     def _judging(self, accesses: list[AccessEvent], now: float) -> set[int]:
         """Citizens of the rows the engine will judge in this call (their tickets are read in one batch)."""
