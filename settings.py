@@ -132,6 +132,8 @@ class Settings:
                                      "page).")
     notify_backoff_s: float = _s(30.0, "Wait before the second try of a failed notification; doubled after each "
                                        "further failure, at most an hour.")
+    notify_keep_days: int = _s(30, "Days delivered and given-up notifications (and mailed reports) stay in the "
+                                   "outbox, for the alerts page's delivery table; older ones are deleted.")
     notify_timeout_s: float = _s(20.0, "Time-out of one delivery (SMTP session, Telegram or webhook request), "
                                        "seconds.")
     smtp_host: str = _s("", "SMTP server of e-mail notifications and reports. Empty: e-mail is not sent (the "

@@ -187,6 +187,12 @@ class NotifyRepository:
         with self.engine.begin() as conn:
             conn.execute(update(O).where(O.c.id == message_id).values(**values))
 
+    def purge(self, before: float) -> int:
+        """Forget delivered and given-up messages created before ``before`` (their attachments with them)."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(O).where(O.c.status.in_(("sent", "dead")),
+                                                O.c.created_at < utc_naive(before))).rowcount
+
     def recent(self, limit: int = 100) -> list[dict]:
         """The latest messages with their delivery status (the alerts page's table)."""
         with self.engine.connect() as conn:

@@ -31,6 +31,7 @@ from settings import Settings
 log = logging.getLogger("hotline.notify")
 CASE_FLOOR = "low"  # the lowest band any route may ask for (info cases are never announced)
 DELIVERIES_PER_CYCLE = 50
+PURGE_EVERY_S = 3600
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Notifier:
         self.channels = dict(channels) if channels is not None else senders(settings)
         self.snapshot = snapshot
         self.reports = ScheduledReports(settings, engine) if reports else None  # mailed through the same outbox
+        self._purged_at = -1e18
 
     def cycle(self, now: float | None = None) -> CycleReport:
         now = time.time() if now is None else now
@@ -62,6 +64,9 @@ class Notifier:
             except Exception:  # noqa: BLE001 - a report that cannot be built must not hold the alerts back
                 log.exception("scheduled reports failed")
         report.sent, report.failed = self.deliver(now)
+        if now - self._purged_at >= PURGE_EVERY_S:
+            self._purged_at = now
+            self.repo.purge(now - self.s.notify_keep_days * 86400)
         return report
 
     # -- planning -----------------------------------------------------------------------------------------------------

@@ -372,3 +372,16 @@ def test_an_acknowledged_alert_is_not_repeated(setup, http):
     assert AlertRepository(engine).acknowledge(alert["id"], "sup", T0 + 60)
     notifier.cycle(T0 + 700)
     assert len(http.accepted) == 1
+
+
+def test_old_delivered_messages_are_purged_pending_ones_kept(setup, http):
+    _settings, engine, notifier, repo = setup
+    _route(repo, "itsm", "webhook", f"{http.url}/hook")
+    _fire(engine, WAITING)
+    notifier.cycle(T0)
+    [first] = repo.recent()
+    http.fail = 100
+    repo.enqueue(route_test_message(repo.routes()[0], "ru", T0), T0)
+    notifier.cycle(T0 + 31 * 86400)  # the still-firing alert is repeated; the first message is gone
+    kept = repo.recent()
+    assert first["id"] not in {r["id"] for r in kept} and "test" in {r["kind"] for r in kept}
