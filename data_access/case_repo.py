@@ -143,6 +143,22 @@ class CaseRepository:
                             now)
         return set(touched)
 
+    def risk_rows(self, since_day: str) -> list[tuple[int, str, str, str, int]]:
+        """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector,
+                                                          H.c.points).join(C, C.c.id == H.c.case_id)
+                                                   .where(C.c.day >= since_day))]
+
+    def evidence_of_days(self, operator_id: int, days: list[str]) -> tuple[list[int], list[int]]:
+        """(access ids, citizen ids) of every hit of the operator's cases of ``days``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(H.c.access_ids, H.c.citizen_ids).join(C, C.c.id == H.c.case_id)
+                                .where(C.c.operator_id == operator_id, C.c.day.in_(days))).all()
+        ids = dict.fromkeys(i for a, _ in rows for i in json.loads(a))
+        cids = dict.fromkeys(i for _, c in rows for i in json.loads(c))
+        return list(ids), list(cids)
+
     def hits_between(self, day_from: str, day_to: str) -> list[Hit]:
         """The stored hits of the cases of local days ``day_from`` to ``day_to`` (inclusive)."""
         with self.engine.connect() as conn:

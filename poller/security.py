@@ -19,12 +19,14 @@ from data_access.cursor_repo import CursorRepository
 from data_access.operator_names import OperatorNames, crm_operators_signature
 from data_access.security_source import DataTimeCache, SecuritySource
 from data_access.users_repo import UserRepository
-from domain.clock import local_day
-from domain.detectors.catalog import DEFAULT_POINTS
+from domain.clock import day_add, local_day
+from domain.detectors.catalog import CUMULATIVE, DEFAULT_POINTS
 from domain.detectors.config import TEAM_COVERS, DetectorConfig
 from domain.detectors.engine import DetectorEngine
 from domain.detectors.hr import HrFacts, days_to_rejudge, hr_facts
-from domain.detectors.model import AccessEvent, SignIn
+from domain.detectors.model import AccessEvent, Hit, SignIn
+from domain.detectors.risk import LOOK_BACK_DAYS, findings
+from domain.detectors.risk import reasons as risk_reasons
 from domain.masking import mask_name
 from domain.operators import OperatorInfo
 from settings import Settings
@@ -32,6 +34,7 @@ from settings import Settings
 log = logging.getLogger("hotline.security")
 REFERENCE_REFRESH_S = 300.0  # a full re-read of the operators even when their signature has not changed
 RETENTION_EVERY_S = 3600.0
+RISK_EVERY_S = 300.0   # cumulative risk (R07, R30) is judged this often (data time)
 BATCH = 20000
 CURSORS = ("access", "signin")
 REVIEWER_ROLE = "security"
@@ -230,6 +233,8 @@ class SecurityPipeline:
         self._awaiting: deque[tuple[float, int]] = deque()  # (ts, citizen) of rows not judged yet
         self._hr: dict[int, HrFacts] | None = None            # terminations and leaves as last read
         self._hr_at = -1e18
+        self._risk_at = -1e18
+        self._risk_told: dict[tuple, tuple[int, str]] = {}    # risk hit key -> (points, reason) last stored
         self._lock = threading.Lock()
 
     def cycle(self, now: float | None = None) -> SecurityStatus:
@@ -303,9 +308,30 @@ class SecurityPipeline:
         self.access.set_verdicts({i: v for i, v in result.explained.items() if v[1] != "pending"})
         self.access.set_links(result.links)
         touched = self.cases.record_hits(result.hits, now) | self.cases.update_hits(result.updates, now)
+        touched |= self._cumulative(now)
         self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)
         self.status.stats = dict(self.engine.stats)
+
+    def _cumulative(self, now: float) -> set[int]:
+        """Every RISK_EVERY_S: the cumulative risk of today and yesterday (domain.detectors.risk) for the operators
+        with hits on those days; a window that fires is a hit of that day's case (grown when the sum grows)."""
+        if now - self._risk_at < RISK_EVERY_S:
+            return set()
+        self._risk_at = now
+        today = local_day(now, self.s.tz)
+        rows = self.cases.risk_rows(day_add(today, -LOOK_BACK_DAYS))
+        hits = []
+        for day in (day_add(today, -1), today):
+            active = {op for op, d, _, det, _ in rows if d == day and det not in CUMULATIVE}
+            for op, found in findings(day, rows, active, self.ctx.peers):
+                ids, cids = self.cases.evidence_of_days(op, [d for d, _ in found.days])
+                hits.append(Hit(found.window.detector, op, day, now, found.points, *risk_reasons(found),
+                                tuple(ids), tuple(cids)))
+        fresh = [h for h in hits if self._risk_told.get(h.key) != (h.points, h.reason_en)]
+        self._risk_told.update({h.key: (h.points, h.reason_en) for h in fresh})
+        self._risk_told = {k: v for k, v in self._risk_told.items() if k[2] >= day_add(today, -1)}
+        return self.cases.record_hits(fresh, now) | self.cases.update_hits(fresh, now)
 
     def _late_hr(self, now: float) -> None:
         """Every REFERENCE_REFRESH_S: a termination or leave entered (or changed) since the last look re-judges the

@@ -38,7 +38,11 @@ def detector_points(hits: Iterable[Hit]) -> dict[str, int]:
 
 def case_score(hits: Iterable[Hit]) -> tuple[int, str]:
     """(score, band) of one case's hits; 3+ distinct detectors lift the band to at least 'high'."""
-    points = detector_points(hits)
+    return points_score(detector_points(hits))
+
+
+def points_score(points: dict[str, int]) -> tuple[int, str]:
+    """(score, band) from each detector's best points (the rules of ``case_score``)."""
     score = min(sum(points.values()), MAX_SCORE)
     band = band_of(score)
     if len(points) >= MIN_DETECTORS_FOR_HIGH and not at_least(band, "high"):

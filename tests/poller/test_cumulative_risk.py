@@ -1,0 +1,33 @@
+"""Cumulative risk in the poller: three unexplained records a day, each day only 'info', open a medium case."""
+
+from types import SimpleNamespace
+
+from data_access.appdb import open_app_db
+from data_access.case_repo import CaseRepository
+from domain.clock import day_add, local_day
+from domain.detectors.model import Hit
+from poller.security import SecurityPipeline
+from settings import load_settings
+
+NOW = 1741600800.0          # 2025-03-10 10:00 UTC
+
+
+def _d01(op, day, cid, ts):
+    return Hit("D01", op, day, ts, 10, "нет звонка", "no call", (cid,), (cid,), scope=f"c{cid}")
+
+
+def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days(tmp_path):
+    cases = CaseRepository(open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    today = local_day(NOW, "UTC")
+    for k in (2, 1, 0):
+        day = day_add(today, -k)
+        cases.record_hits([_d01(1, day, 100 * k + c, NOW - k * 86400) for c in range(3)], NOW - k * 86400)
+    assert {c["band"] for c in cases.list(min_band="info")} == {"info"}
+    pipeline = SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
+                               _risk_at=-1e18, _risk_told={})
+    touched = SecurityPipeline._cumulative(pipeline, NOW)
+    [case] = [c for c in cases.list(min_band="medium") if c["day"] == today]
+    assert case["id"] in touched and "R07" in case["detectors"] and "R30" in case["detectors"]
+    r07 = next(h for h in cases.get(case["id"])["hits"] if h.detector == "R07")
+    assert day_add(today, -2) in r07.reason_en and len(r07.access_ids) == 9
+    assert SecurityPipeline._cumulative(pipeline, NOW + 60) == set()     # judged every 5 minutes
