@@ -2,7 +2,7 @@
 
     python app.py                  the embedded demo: simulator, poller and web app on 127.0.0.1:8050
     python app.py web              the web app only (production: gunicorn 'app:create_server()')
-    python app.py poller           the poller process (one per deployment)
+    python app.py poller           a poller process (start two or more: one publishes, the others stand by)
     python app.py simulate         the hotline simulator (PBX + CRM) writing to the source databases
     python app.py import-queue-log FILE
     python app.py snapshot --now ISO_OR_EPOCH [--json]

@@ -71,8 +71,10 @@ class Settings:
                              "Empty: ground_truth.jsonl in data_dir.")
     journal_retention_days: int = _s(30, "Days personal-data access journals are kept: older source rows raise a "
                                          "compliance alert; the dashboard's copies are purged unless on legal hold.")
-    poller_lease_s: float = _s(30.0, "A poller's lease on the app database expires this long after its last "
-                                     "renewal; a second poller is refused while the lease is live.")
+    poller_lease_s: float = _s(30.0, "Poller fail-over: one poller publishes, the others stand by. A SQLite app "
+                                     "database: the lease row expires this long after its last renewal, and a "
+                                     "standby takes over then. PostgreSQL (an advisory lock): a killed poller's lock "
+                                     "goes at once; a vanished machine's within about this long (TCP keepalives).")
     security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new "
                                           "journal rows.")
     history_final_after_s: int = _s(7200, "Interval history: an interval closed this long ago is rebuilt from the "

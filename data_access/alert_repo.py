@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from data_access.schema.appdb import alerts as A
 from domain.alerts import Changes, Condition
@@ -33,21 +34,36 @@ class AlertRepository:
             rows = conn.execute(select(A).where(A.c.resolved_at.is_(None))).all()
         return [Condition(r.rule, r.scope, r.severity, json.loads(r.params)) for r in rows]
 
-    def apply(self, changes: Changes, now: float) -> None:
-        """Write one evaluation's fired, changed and resolved alerts."""
+    def apply(self, changes: Changes, now: float, fence: Callable[[Connection], None] | None = None) -> None:
+        """Write one evaluation's fired, changed and resolved alerts; idempotent.
+
+        A fired alert whose key already fires (written by another poller during a takeover) is updated, not
+        raised twice. ``fence`` runs first in the transaction and raises to refuse the write (a poller that lost
+        its lease: data_access/poller_lease.py).
+        """
         if not (changes.fired or changes.changed or changes.resolved):
             return
         at = utc_naive(now)
         with self.engine.begin() as conn:
+            if fence is not None:
+                fence(conn)
             for c in changes.fired:
-                conn.execute(insert(A).values(key=c.key, rule=c.rule, scope=c.scope, severity=c.severity,
-                                              params=json.dumps(c.params, default=str), fired_at=at, updated_at=at))
+                if not self._update_firing(conn, c, at):
+                    conn.execute(insert(A).values(key=c.key, rule=c.rule, scope=c.scope, severity=c.severity,
+                                                  params=json.dumps(c.params, default=str), fired_at=at,
+                                                  updated_at=at))
             for c in changes.changed:
-                conn.execute(update(A).where(A.c.key == c.key, A.c.resolved_at.is_(None))
-                             .values(severity=c.severity, params=json.dumps(c.params, default=str), updated_at=at))
+                self._update_firing(conn, c, at)
             for key in changes.resolved:
                 conn.execute(update(A).where(A.c.key == key, A.c.resolved_at.is_(None))
                              .values(resolved_at=at, updated_at=at))
+
+    @staticmethod
+    def _update_firing(conn: Connection, c: Condition, at) -> bool:
+        """Update the alert firing under ``c.key``; False when none fires."""
+        return conn.execute(update(A).where(A.c.key == c.key, A.c.resolved_at.is_(None))
+                            .values(severity=c.severity, params=json.dumps(c.params, default=str),
+                                    updated_at=at)).rowcount > 0
 
     def active(self) -> list[dict]:
         """Firing and acknowledged alerts, critical first, newest first."""

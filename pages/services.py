@@ -64,6 +64,17 @@ def input_counters(snap: dict, lang: str) -> html.Div:
     return html.Div([html.B(t("bad_input", lang) + ": "), text, f" ({verbs})" if verbs else ""], className="muted")
 
 
+def poller_line(snap: dict, lang: str, tz: str) -> html.Div:
+    """Which poller publishes and since when (from its lease; a host name and a process id, nothing personal)."""
+    active = (snap.get("poller") or {}).get("active")
+    if not active:
+        return html.Div(t("poller_embedded", lang), className="muted", id="poller-active")
+    text = t("poller_active", lang).format(host=active["host"], pid=active["pid"], token=active["token"],
+                                           since=local_time(active["since"], tz, "%d.%m %H:%M:%S"),
+                                           lease=t(f"lease_{active['kind']}", lang))
+    return html.Div(text, className="muted", id="poller-active")
+
+
 def body(snap: dict | None, lang: str) -> list:
     if not snap:
         return [html.Div(t("no_data", lang), className="no-data")]
@@ -74,7 +85,7 @@ def body(snap: dict | None, lang: str) -> list:
         html.Div(className="panel", children=[html.H3(t("incidents", lang)),
                                               incidents_table(snap["incidents"], lang, tz)]),
         html.Div(className="panel", children=[html.H3(t("sources", lang)), sources_table(snap, lang, tz),
-                                              input_counters(snap, lang)]),
+                                              input_counters(snap, lang), poller_line(snap, lang, tz)]),
     ]
 
 

@@ -12,7 +12,8 @@ import time
 from typing import Callable
 
 from data_access.alert_repo import AlertRepository
-from data_access.snapshot_store import SnapshotStore
+from data_access.poller_lease import LeaseLost
+from data_access.snapshot_store import SnapshotStore, StalePublisher
 from data_access.telephony import QueueLogSource
 from data_access.ticketing import CrmCursors, CrmSource, Directory
 from data_access.tolerant import BadRowLog
@@ -28,6 +29,7 @@ from domain.telephony import TelephonyConfig, TelephonyState
 from settings import Settings
 
 log = logging.getLogger("hotline.poller")
+cycle_log = logging.getLogger("hotline.poller.cycle")  # one line per cycle: silence it by this name if unwanted
 
 MAX_BATCHES_PER_CYCLE = 10
 DIRECTORY_REFRESH_S = 60.0
@@ -75,7 +77,7 @@ class LiveEngine:
         self.agent_views = AgentViews()
         self.security = security  # the SecurityPipeline of this process, when it runs one (compliance status)
         self.lease = lease  # the PollerLease this engine publishes under (None: tests and replays)
-        self.lease_lost = False
+        self.lease_lost = lease is not None and not lease.held  # True while standing by (not the active poller)
         self.history = history  # the HistoryKeeper writing this engine's intervals (poller/history.py), if any
         self.cycle_times = CycleHistogram()  # durations of the cycles before this one (the snapshot's ``poller``)
 
@@ -83,6 +85,12 @@ class LiveEngine:
     def start(self, now: float | None = None) -> None:
         """Restore firing alerts; the first cycle rebuilds today's state from local midnight."""
         now = self.clock() if now is None else now
+        if self.lease is None or self.lease.held:
+            self._restore_alerts(now)
+
+    def _restore_alerts(self, now: float) -> None:
+        """Alerts firing in the app database (from before a restart, or the poller this one took over from)."""
+        self.tracker = AlertTracker(self.s.alert_raise_after_s, self.s.alert_clear_after_s)
         if self.alert_repo is not None:
             try:
                 self.tracker.restore(self.alert_repo.restore(), now)
@@ -93,33 +101,111 @@ class LiveEngine:
         """One poll cycle. ``until`` replays the sources as they were at that time (the snapshot command)."""
         with self._lock:
             now = self.clock() if now is None else now
-            if self.lease is not None and not self._renew_lease(now):
+            if self.lease is not None and not self._hold_lease(now):
                 return self.last_snapshot or {}
-            began = time.perf_counter()
+            epoch = self.lease.epoch if self.lease is not None else None
+            began, read_before = time.perf_counter(), {n: st.rows_read for n, st in self.status.items()}
             self._poll_telephony(now, until)
             self._poll_ticketing(now, until)
             snapshot = self._snapshot(now)
             self._alerts(snapshot, now)
-            snapshot["poller"] = {"cycle_seconds": self.cycle_times.view()}
-            version = self.store.publish(snapshot)
+            snapshot["poller"] = {"cycle_seconds": self.cycle_times.view(),
+                                  "active": self.lease.view() if self.lease is not None else None}
+            version = self._publish(snapshot, epoch)
+            if version is None:
+                return self.last_snapshot or {}
             self.cycle_times.observe(time.perf_counter() - began)
             snapshot["version"] = version
             self.last_snapshot = snapshot
             if self.history is not None and until is None:
                 self.history.after_cycle(self, now)
+            self._log_cycle(now, time.perf_counter() - began, read_before, version)
             return snapshot
 
-    def _renew_lease(self, now: float) -> bool:
-        """Whether this engine still holds the lease; a poller that lost it stops publishing (and says so)."""
+    def _publish(self, snapshot: dict, epoch: int | None) -> int | None:
         try:
-            held = self.lease.renew(now)
-        except Exception as exc:  # noqa: BLE001 - the app database being down is judged at the next cycle
-            log.error("could not renew the poller lease: %s", exc)
-            return not self.lease_lost
-        if not held and not self.lease_lost:
-            log.critical("the poller lease was taken by another poller: this one stops publishing")
-        self.lease_lost = not held
-        return held
+            return self.store.publish(snapshot, epoch)
+        except StalePublisher as exc:
+            self._stand_by(f"the snapshot store refused this poller's snapshot: {exc}")
+            return None
+
+    def _log_cycle(self, now: float, seconds: float, read_before: dict[str, int], version: int) -> None:
+        """One structured line (logfmt) per cycle: its duration, the rows read and each source's lag."""
+        parts = [f"cycle duration_ms={seconds * 1000:.1f}", f"version={version}"]
+        for name, st in self.status.items():
+            lag = "none" if st.newest_row_at is None else f"{max(0.0, now - st.newest_row_at):.1f}"
+            parts.append(f"{name}_rows={st.rows_read - read_before.get(name, 0)} {name}_lag_s={lag} "
+                         f"{name}_ok={'false' if st.error else 'true'}")
+        if self.lease is not None:
+            parts.append(f"lease_token={self.lease.epoch}")
+        cycle_log.info(" ".join(parts))
+
+    # -- the lease: one active poller, the others stand by ------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """Whether this engine publishes (it holds the lease, or runs without one)."""
+        return self.lease is None or (self.lease.held and not self.lease_lost)
+
+    def _hold_lease(self, now: float) -> bool:
+        """Renew the lease when active, try to take it when standing by; True when this cycle may publish."""
+        if self.lease.held:
+            try:
+                if self.lease.renew(now):
+                    return True
+                reason = "the poller lease was taken by another poller or its connection was lost"
+            except Exception as exc:  # noqa: BLE001 - the app database away: the row lease lives on for a while
+                log.error("could not renew the poller lease: %s", exc)
+                if not self.lease.expired(now):
+                    return True
+                reason = "the poller lease could not be renewed within its life"
+            self._stand_by(reason)
+            return False
+        try:
+            taken = self.lease.try_acquire(now)
+        except Exception as exc:  # noqa: BLE001 - a standby tries again next cycle
+            log.warning("standing by: could not try the poller lease: %s", exc)
+            return False
+        if not taken:
+            return False
+        self._take_over(now)
+        return True
+
+    def _stand_by(self, reason: str) -> None:
+        """Stop publishing, forget the live state (a takeover later rebuilds it), and say so once."""
+        if not self.lease_lost:
+            log.critical("%s: this poller stops publishing and stands by", reason)
+        self.lease_lost = True
+        if self.lease is not None and self.lease.held:
+            self.lease.abandon()
+        self._reset_state()
+
+    def _take_over(self, now: float) -> None:
+        """This poller just took the lease: rebuild the state, take the firing alerts and the detectors' saved
+        cursors over from the app database (what the previous poller wrote), then publish."""
+        try:
+            self.lease.advance_past(self.store.epoch())
+        except Exception as exc:  # noqa: BLE001 - a store away: the publish says so
+            log.error("could not read the snapshot store's lease token: %s", exc)
+        log.warning("this poller is now the active one (lease %s, token %s)", self.lease.kind, self.lease.epoch)
+        self.lease_lost = False
+        self._reset_state()
+        self._restore_alerts(now)
+        if self.security is not None:
+            self.security.cursors = None  # its next cycle starts from the saved cursors
+
+    def stop(self) -> None:
+        """A graceful stop (SIGTERM): after the running cycle, give the lease up so a standby takes over at once."""
+        with self._lock:
+            if self.lease is not None and self.lease.held:
+                self.lease.release()
+                log.info("the poller lease was released")
+            self.lease_lost = True
+
+    def _reset_state(self) -> None:
+        self.tel = self.channels = self.tel_cursor = self.crm_cursors = None
+        self._directory_at, self._catching_up = -1e18, False
+        self.agent_views = AgentViews()
+        self.status = {name: SourceStatus(name) for name in ("telephony", "ticketing")}
 
     # -- telephony --------------------------------------------------------------------------------------------
     def _poll_telephony(self, now: float, until: float | None) -> None:
@@ -264,8 +350,10 @@ class LiveEngine:
     def _persist_alerts(self, changes: Changes, now: float) -> list[dict]:
         if self.alert_repo is not None:
             try:
-                self.alert_repo.apply(changes, now)
+                self.alert_repo.apply(changes, now, fence=self.lease.fence if self.lease is not None else None)
                 return self.alert_repo.active()
+            except LeaseLost as exc:
+                log.error("alert changes not written: %s", exc)
             except Exception as exc:  # noqa: BLE001
                 log.error("alert database unavailable: %s", exc)
         return [_unsaved(t.condition) for t in self.tracker.active.values()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import signal
 import time
 from datetime import datetime, timezone
 
@@ -12,7 +13,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from data_access.alert_repo import AlertRepository
 from data_access.appdb import open_app_db
-from data_access.poller_lease import PollerLease
+from data_access.poller_lease import make_lease
 from data_access.snapshot_store import SnapshotStore, make_store
 from poller.engine import LiveEngine
 from settings import Settings
@@ -25,10 +26,12 @@ NOTIFY_JOB_ID = "notify-cycle"
 LEDGER_JOB_ID = "ticket-ledger"
 
 
-def build_engine(settings: Settings, store: SnapshotStore | None = None) -> LiveEngine:
+def build_engine(settings: Settings, store: SnapshotStore | None = None, *, standby: bool = False) -> LiveEngine:
     """An engine wired to the configured sources, snapshot store and app database, with its security pipeline.
 
-    Raises :class:`PollerAlreadyRunning` when another poller publishes from the same app database.
+    ``standby`` (the poller process): the engine starts without the lease and takes it in a cycle when it is
+    free. Otherwise (a poller inside the web process) raises :class:`PollerAlreadyRunning` when another poller
+    publishes from the same app database.
     """
     from data_access.cursor_repo import CursorRepository
     from data_access.history_repo import HistoryRepository
@@ -40,8 +43,9 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None) -> Live
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
     app_db = open_app_db(settings.url("app_db"))
-    lease = PollerLease(app_db, settings.poller_lease_s)
-    lease.acquire(time.time())
+    lease = make_lease(app_db, settings.poller_lease_s)
+    if not standby:
+        lease.acquire(time.time())
     atexit.register(lease.release)
     engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db),
                         security=SecurityPipeline(settings, app_db), lease=lease,
@@ -60,17 +64,17 @@ def _safe_cycle(engine: LiveEngine) -> None:
 
 
 def _security_cycle(engine: LiveEngine) -> None:
-    if not engine.lease_lost:  # a poller that lost its lease judges no access row either
+    if engine.active:  # a standby (or a poller that lost its lease) judges no access row either
         engine.security.cycle()
 
 
 def _history_job(engine: LiveEngine) -> None:
-    if not engine.lease_lost:
+    if engine.active:
         engine.history.job(engine)
 
 
 def _ledger_job(engine: LiveEngine) -> None:
-    if not engine.lease_lost:
+    if engine.active:
         engine.history.ledger.job()
 
 
@@ -120,10 +124,21 @@ def start_background(engine: LiveEngine, interval_s: float) -> BackgroundSchedul
 
 
 def run_forever(settings: Settings) -> None:
-    """``python app.py poller``: the production poller process (one per deployment)."""
-    engine = build_engine(settings)
-    log.info("poller started: every %.1f s, snapshot store %s", settings.poll_interval_s,
-             "redis" if settings.redis_url else "memory")
+    """``python app.py poller``: a production poller process. Start two or more (on other machines): one is active,
+    the others stand by and take over when it dies or loses the app database. SIGTERM stops it gracefully."""
+    engine = build_engine(settings, standby=True)
+    log.info("poller started: every %.1f s, snapshot store %s, lease %s (standing by until it is free)",
+             settings.poll_interval_s, "redis" if settings.redis_url else "memory", engine.lease.kind)
     scheduler = BlockingScheduler()
     _add_job(scheduler, engine, settings.poll_interval_s)
-    scheduler.start()
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: scheduler.shutdown(wait=False))
+    try:
+        scheduler.start()
+    finally:
+        stop_engine(engine)
+
+
+def stop_engine(engine: LiveEngine) -> None:
+    """A graceful stop: after the running cycle, give the lease up so a standby takes over at its next cycle."""
+    engine.stop()
+    log.info("poller stopped")

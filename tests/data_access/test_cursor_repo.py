@@ -25,3 +25,10 @@ def test_the_active_security_officers_are_the_2_reviewers_of_4_users(settings):
     with users.engine.begin() as conn:
         conn.execute(update(users_table).where(users_table.c.login == "gone").values(active=False))
     assert sorted(users.active_logins("security")) == ["sec1", "sec2"]
+
+
+def test_a_cursor_saved_at_500_is_not_moved_back_to_480_by_a_poller_that_read_less(settings):
+    cursors = CursorRepository(open_app_db(settings.url("app_db")))
+    cursors.save({"access": 500, "signin": 9})
+    cursors.save({"access": 480, "signin": 12})  # the poller that lost its lease, saving late
+    assert cursors.load(("access", "signin")) == {"access": 500, "signin": 12}

@@ -49,16 +49,62 @@ def test_a_released_lease_lets_the_next_poller_start_at_once(engine):
     PollerLease(engine, ttl_s=30, me=Holder("b" * 32, "host-b", 202)).acquire(1001.0)
 
 
-def test_the_poller_command_refuses_to_start_beside_a_running_poller(settings, monkeypatch, capsys):
+def test_a_poller_inside_the_web_process_refuses_to_start_beside_a_running_poller(settings):
     import time
 
-    import app
+    from poller.scheduler import build_engine
 
     PollerLease(open_app_db(settings.url("app_db")), ttl_s=30, me=Holder("d" * 32, "pbx-dash-1", 4242)
                 ).acquire(time.time())
-    monkeypatch.setenv("HOTLINE_DATA_DIR", settings.data_dir)
-    assert app.main(["poller"]) == 3
-    assert "another poller (host pbx-dash-1, pid 4242)" in capsys.readouterr().err
+    with pytest.raises(PollerAlreadyRunning, match=r"another poller \(host pbx-dash-1, pid 4242\)"):
+        build_engine(settings)
+
+
+def test_a_standby_poller_publishes_nothing_until_the_lease_expires_then_takes_over(settings):
+    from data_access.snapshot_store import InMemorySnapshotStore
+    from poller.engine import LiveEngine
+
+    db = open_app_db(settings.url("app_db"))
+    active = PollerLease(db, ttl_s=30, me=Holder("a" * 32, "host-a", 101))
+    active.acquire(1000.0)
+    store = InMemorySnapshotStore()
+    standby = LiveEngine(settings, store, lease=PollerLease(db, ttl_s=30, me=Holder("b" * 32, "host-b", 202)))
+    standby.start(1001.0)
+    standby.cycle(1001.0)
+    standby.cycle(1029.0)
+    assert store.version() == 0 and not standby.active
+    snap = standby.cycle(1031.0)  # host-a's lease is 31 s old: expired
+    assert store.version() == 1 and standby.active
+    assert snap["poller"]["active"]["host"] == "host-b" and snap["poller"]["active"]["token"] == 2
+    assert not active.renew(1032.0)
+
+
+def test_a_poller_with_an_older_token_cannot_write_alerts_or_publish_after_a_takeover(settings):
+    from sqlalchemy import select
+
+    from data_access.alert_repo import AlertRepository
+    from data_access.poller_lease import LeaseLost
+    from data_access.schema.appdb import alerts
+    from data_access.snapshot_store import InMemorySnapshotStore, StalePublisher
+    from domain.alerts import Changes, Condition
+
+    db = open_app_db(settings.url("app_db"))
+    old = PollerLease(db, ttl_s=30, me=Holder("a" * 32, "host-a", 101))
+    old.acquire(1000.0)
+    new = PollerLease(db, ttl_s=30, me=Holder("b" * 32, "host-b", 202))
+    new.acquire(1040.0)  # old stalled for 40 s and has not noticed yet
+    store, repo = InMemorySnapshotStore(), AlertRepository(db)
+    store.publish({"n": 1}, new.epoch)
+    with pytest.raises(StalePublisher):
+        store.publish({"n": 0}, old.epoch)
+    fired = Changes(fired=[Condition("queue_waiting", "technical", "warning", {"waiting": 12})])
+    with pytest.raises(LeaseLost):
+        repo.apply(fired, 1041.0, fence=old.fence)
+    repo.apply(fired, 1041.0, fence=new.fence)
+    repo.apply(fired, 1042.0, fence=new.fence)  # the same alert fired again (a second poller's tracker)
+    with db.connect() as conn:
+        assert len(conn.execute(select(alerts)).all()) == 1
+    assert store.latest()[1]["n"] == 1
 
 
 def test_an_engine_that_lost_its_lease_stops_publishing(settings):
