@@ -75,6 +75,9 @@ class Settings:
                                      "database: the lease row expires this long after its last renewal, and a "
                                      "standby takes over then. PostgreSQL (an advisory lock): a killed poller's lock "
                                      "goes at once; a vanished machine's within about this long (TCP keepalives).")
+    poller_checkpoint_s: float = _s(60.0, "Seconds between checkpoints of the active poller's live state in the app "
+                                          "database: a restart or a takeover loads the newest one and reads only "
+                                          "the rows after it. 0 turns checkpoints off (always rebuild from midnight).")
     security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new "
                                           "journal rows.")
     history_final_after_s: int = _s(7200, "Interval history: an interval closed this long ago is rebuilt from the "

@@ -24,6 +24,11 @@ ROLLING_KEEP_MIN = 60
 Item = tuple  # (scope, minute, field, value)
 
 
+def _float_fields() -> defaultdict:
+    """An empty field -> value bucket (a named function, not a lambda: the live state can be pickled)."""
+    return defaultdict(float)
+
+
 def _bucket(buckets: dict, key: int) -> defaultdict:
     bucket = buckets.get(key)
     if bucket is None:
@@ -46,7 +51,7 @@ class CounterBook:
         self._rolling = rolling
         self.intervals: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
         self.minutes: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
-        self._totals: dict[Hashable, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._totals: dict[Hashable, defaultdict[str, float]] = defaultdict(_float_fields)
         # Contributions dated after today (a source clock a little ahead near midnight): kept by minute until
         # their day comes, counted in no day before.
         self._ahead: dict[Hashable, dict[int, defaultdict[str, float]]] = defaultdict(dict)
@@ -151,7 +156,7 @@ class CounterBook:
         self._day_min = int(day_start // 60)
         self._end_min = _end_minute(day_end)
         self.intervals = defaultdict(dict)
-        self._totals = defaultdict(lambda: defaultdict(float))
+        self._totals = defaultdict(_float_fields)
         self.touched = set()
         ahead, self._ahead = self._ahead, defaultdict(dict)
         for scope, buckets in ahead.items():

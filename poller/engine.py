@@ -52,7 +52,8 @@ class LiveEngine:
 
     def __init__(self, settings: Settings, store: SnapshotStore, *, alert_repo: AlertRepository | None = None,
                  telephony: QueueLogSource | None = None, ticketing: CrmSource | None = None,
-                 security=None, lease=None, history=None, clock: Callable[[], float] = time.time) -> None:
+                 security=None, lease=None, history=None, checkpoints=None,
+                 clock: Callable[[], float] = time.time) -> None:
         self.s = settings
         self.store = store
         self.alert_repo = alert_repo
@@ -80,6 +81,9 @@ class LiveEngine:
         self.lease_lost = lease is not None and not lease.held  # True while standing by (not the active poller)
         self.history = history  # the HistoryKeeper writing this engine's intervals (poller/history.py), if any
         self.cycle_times = CycleHistogram()  # durations of the cycles before this one (the snapshot's ``poller``)
+        self.checkpoints = checkpoints  # the Checkpointer saving and restoring the live state (poller/checkpoint.py)
+        self.tel_origin: tuple[float, int] | None = None  # (since, first cursor) of the telephony rebuild
+        self.checkpoint_taken_at: float | None = None  # when the checkpoint this state was restored from was taken
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self, now: float | None = None) -> None:
@@ -104,6 +108,8 @@ class LiveEngine:
             if self.lease is not None and not self._hold_lease(now):
                 return self.last_snapshot or {}
             epoch = self.lease.epoch if self.lease is not None else None
+            if until is None and self.checkpoints is not None and self.tel_cursor is None and self.crm_cursors is None:
+                self._restore_checkpoint(now)
             began, read_before = time.perf_counter(), {n: st.rows_read for n, st in self.status.items()}
             self._poll_telephony(now, until)
             self._poll_ticketing(now, until)
@@ -120,7 +126,41 @@ class LiveEngine:
             if self.history is not None and until is None:
                 self.history.after_cycle(self, now)
             self._log_cycle(now, time.perf_counter() - began, read_before, version)
+            if until is None and self.checkpoints is not None and self.checkpoints.due(now):
+                self._checkpoint(now)
             return snapshot
+
+    # -- checkpoints: a restart or a takeover reads only the rows after the newest one -------------------------
+    def _restore_checkpoint(self, now: float) -> None:
+        """Load the newest usable checkpoint into this engine; without one the cycle rebuilds from midnight."""
+        from poller.checkpoint import CheckpointRejected
+
+        try:
+            loaded = self.checkpoints.load(now)
+            since, first = loaded.state["tel_origin"]
+            found = self.tel_src.first_id_since(since)
+            if not found.ok or found.data != first:
+                raise CheckpointRejected("the telephony source no longer matches it")
+        except CheckpointRejected as exc:
+            log.info("rebuilding today from midnight: the checkpoint was not used: %s", exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - the app database away: the rebuild needs only the sources
+            log.error("rebuilding today from midnight: the checkpoint could not be read: %s", exc)
+            return
+        for name, value in loaded.state.items():
+            setattr(self, name, value)
+        self._directory_at, self._catching_up = loaded.taken_at, True  # read every row after it, then publish
+        self.checkpoint_taken_at = loaded.taken_at
+        log.info("restored the checkpoint taken %.0f s ago (telephony cursor %s)", now - loaded.taken_at,
+                 self.tel_cursor)
+
+    def _checkpoint(self, now: float) -> None:
+        try:
+            self.checkpoints.save(self, now)
+        except LeaseLost as exc:
+            log.error("checkpoint not written: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - the next minute tries again; a restart rebuilds at worst
+            log.error("checkpoint not written: %s", exc)
 
     def _publish(self, snapshot: dict, epoch: int | None) -> int | None:
         try:
@@ -196,13 +236,15 @@ class LiveEngine:
     def stop(self) -> None:
         """A graceful stop (SIGTERM): after the running cycle, give the lease up so a standby takes over at once."""
         with self._lock:
+            if self.checkpoints is not None and self.active:
+                self._checkpoint(self.clock())  # the last one: the next poller starts from here
             if self.lease is not None and self.lease.held:
                 self.lease.release()
                 log.info("the poller lease was released")
             self.lease_lost = True
 
     def _reset_state(self) -> None:
-        self.tel = self.channels = self.tel_cursor = self.crm_cursors = None
+        self.tel = self.channels = self.tel_cursor = self.crm_cursors = self.tel_origin = None
         self._directory_at, self._catching_up = -1e18, False
         self.agent_views = AgentViews()
         self.status = {name: SourceStatus(name) for name in ("telephony", "ticketing")}
@@ -234,6 +276,7 @@ class LiveEngine:
         self._apply_telephony(agents.data, self.status["telephony"])
         self.status["telephony"].bad_rows.update(agents.bad)
         self.tel_cursor = first.data
+        self.tel_origin = (since, first.data)
         self._catching_up = True
         log.info("telephony: rebuilding today from %s (cursor %s)", iso_utc(since), self.tel_cursor)
 

@@ -49,11 +49,22 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None, *, stan
     atexit.register(lease.release)
     engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db),
                         security=SecurityPipeline(settings, app_db), lease=lease,
+                        checkpoints=checkpointer(settings, app_db),
                         history=HistoryKeeper(settings, HistoryRepository(app_db), ledger=TicketLedger(
                             settings, LedgerRepository(app_db), CursorRepository(app_db))))
     engine.notifier = Notifier(settings, app_db, snapshot=lambda: engine.last_snapshot)
     engine.start()
     return engine
+
+
+def checkpointer(settings: Settings, app_db):
+    """The engine's checkpoints in the app database (None when HOTLINE_POLLER_CHECKPOINT_S is 0)."""
+    from data_access.checkpoint_repo import CheckpointRepository
+    from poller.checkpoint import Checkpointer
+
+    if settings.poller_checkpoint_s <= 0:
+        return None
+    return Checkpointer(settings, CheckpointRepository(app_db), settings.poller_checkpoint_s)
 
 
 def _safe_cycle(engine: LiveEngine) -> None:

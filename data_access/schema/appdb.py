@@ -105,6 +105,19 @@ poller_lease = Table(
     Column("renewed_at", DateTime, nullable=False),
 )
 
+# The active poller's live state, every minute (poller/checkpoint.py): a restart or a takeover loads it and reads
+# only the source rows after its cursors. One row; the payload is signed with the secret key before it is trusted.
+poller_checkpoint = Table(
+    "poller_checkpoint", metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("fingerprint", String(64), nullable=False),   # the state's format: code and settings that shape it
+    Column("day_start", BigInteger, nullable=False),     # local midnight (UTC epoch) of the day the state holds
+    Column("taken_at", DateTime, nullable=False),
+    Column("token", BigInteger),                         # the lease token of the poller that wrote it
+    Column("digest", String(64), nullable=False),        # HMAC-SHA256 of the payload under the secret key
+    Column("payload", LargeBinary, nullable=False),      # zlib-compressed pickle of the live state
+)
+
 audit_log = Table(
     "audit_log", metadata, _id(),
     Column("ts", DateTime, nullable=False),

@@ -1,0 +1,120 @@
+"""Fast restart: the active poller's live state, written to the app database every minute and loaded back.
+
+A starting or taking-over poller loads the newest checkpoint and reads only the source rows after its cursors.
+It falls back to the full rebuild from local midnight when the checkpoint is missing, holds another day, was
+written by other code or settings (the fingerprint), fails its signature (HMAC-SHA256 under the secret key: the
+payload is a pickle, never loaded unsigned), cannot be decoded, or no longer matches the telephony source.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import hmac
+import importlib
+import logging
+import pickle
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+
+from data_access.checkpoint_repo import CheckpointRepository, StoredCheckpoint
+from domain.clock import day_start
+from settings import Settings
+
+log = logging.getLogger("hotline.poller")
+FORMAT = 1  # raise when the meaning of the state changes without its classes' source changing
+# The modules whose classes make up the state: any change to their source makes older checkpoints unusable.
+STATE_MODULES = ("domain.telephony", "domain.counters", "domain.channels", "domain.services", "domain.sources",
+                 "domain.snapshot", "domain.lines", "data_access.ticketing", "poller.checkpoint")
+PARTS = ("tel", "channels", "services", "directory", "tel_cursor", "crm_cursors", "status", "agent_views",
+         "tel_origin")
+
+
+class CheckpointRejected(ValueError):
+    """A checkpoint that must not be used; the message says why (the poller then rebuilds from midnight)."""
+
+
+def fingerprint(settings: Settings) -> str:
+    """What the state's shape depends on: the format, Python, the state modules' source and the settings."""
+    digest = hashlib.sha256(f"{FORMAT}|{sys.version_info[:2]}".encode())
+    for name in STATE_MODULES:
+        with open(importlib.import_module(name).__file__, "rb") as handle:
+            digest.update(handle.read())
+    shaping = (settings.tz, settings.pbx_tz, settings.sl_threshold_s, settings.sl_goal, settings.sl_variant,
+               settings.short_abandon_s, settings.lost_call_after_s, settings.wrapup_s, settings.max_call_duration_s,
+               settings.service_down_after_checks, settings.queues(), settings.channels())
+    digest.update(repr(shaping).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Loaded:
+    state: dict
+    taken_at: float
+
+
+class Checkpointer:
+    """Saves the engine's live state every ``every_s`` and restores it at a start or a takeover."""
+
+    def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float) -> None:
+        self.s, self.repo, self.every_s = settings, repo, every_s
+        self._key = settings.secret().encode()
+        self._fingerprint = fingerprint(settings)
+        self._saved_at = -1e18
+
+    def due(self, now: float) -> bool:
+        return now - self._saved_at >= self.every_s
+
+    def save(self, engine, now: float) -> bool:
+        """Write the engine's state (called under the engine's lock, after a complete cycle); False if not."""
+        if engine.tel is None or engine.tel_cursor is None or engine.crm_cursors is None or engine._catching_up:
+            return False
+        began = time.perf_counter()
+        payload = _dumps({name: getattr(engine, name) for name in PARTS})
+        token = engine.lease.epoch if engine.lease is not None else None
+        self.repo.save(StoredCheckpoint(self._fingerprint, int(engine.tel.day_start), now, token,
+                                        self._sign(payload), payload),
+                       fence=engine.lease.fence if engine.lease is not None else None)
+        self._saved_at = now
+        log.info("checkpoint written: %.1f MB in %.2f s", len(payload) / 1e6, time.perf_counter() - began)
+        return True
+
+    def load(self, now: float) -> Loaded:
+        """The newest usable checkpoint; :class:`CheckpointRejected` says why there is none."""
+        stored = self.repo.load()
+        if stored is None:
+            raise CheckpointRejected("no checkpoint")
+        if stored.fingerprint != self._fingerprint:
+            raise CheckpointRejected("written by other code or settings")
+        if stored.day_start != int(day_start(now, self.s.tz)):
+            raise CheckpointRejected("it holds another day")
+        if not hmac.compare_digest(stored.digest, self._sign(stored.payload)):
+            raise CheckpointRejected("its signature does not match (another secret key?)")
+        try:
+            state = _loads(stored.payload)
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the rebuild is the answer
+            raise CheckpointRejected(f"it cannot be decoded ({type(exc).__name__})") from exc
+        if not isinstance(state, dict) or set(state) != set(PARTS):
+            raise CheckpointRejected("its parts are not the expected ones")
+        return Loaded(state, stored.taken_at)
+
+    def _sign(self, payload: bytes) -> str:
+        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+
+
+def _dumps(state: dict) -> bytes:
+    gc.disable()  # hundreds of thousands of small objects: the collector would walk them again and again
+    try:
+        return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    finally:
+        gc.enable()
+
+
+def _loads(payload: bytes) -> dict:
+    gc.disable()
+    try:
+        return pickle.loads(zlib.decompress(payload))  # noqa: S301 - only after its HMAC was checked
+    finally:
+        gc.enable()
