@@ -33,7 +33,7 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 # Static files only: a path under a public prefix that does not name a file is not public.
 PUBLIC_FILE = re.compile("(?:" + "|".join(map(re.escape, PUBLIC_PREFIXES)) + ")"
                          + r"(?:[\w@~-]+[./])*[\w@~-]+\.[A-Za-z0-9]{1,8}")
-PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/_hotline/kiosk.js"}
+PUBLIC_PATHS = {"/login", "/logout", "/kiosk", "/_favicon.ico", "/health", "/ready", "/_hotline/kiosk.js"}
 # Machine endpoints: no session, each request carries a bearer token its own handler checks (web/metrics.py,
 # web/api.py); a path under them that no handler serves answers 404 there, never a Dash page.
 BEARER_PATHS = ("/metrics",)
@@ -190,6 +190,14 @@ def _routes(server: Flask, settings: Settings) -> None:
 
         report = health_report(ctx())
         return jsonify(report), 200 if report["ok"] else 503
+
+    @server.route("/ready")
+    def ready():
+        from web.context import ctx
+        from web.health import ready_report
+
+        report = ready_report(ctx())
+        return jsonify(report), 200 if report["ready"] else 503
 
 
 def _same_site_post() -> bool:

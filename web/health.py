@@ -30,3 +30,15 @@ def health_report(context: WebContext) -> dict:
     db_ok = app_db_ok(context)
     return {"ok": db_ok and store_ok, "app_db": "ok" if db_ok else "down",
             "snapshot_store": "ok" if store_ok else "down", "snapshot_age_s": age, "stale": stale}
+
+
+def ready_report(context: WebContext) -> dict:
+    """{"ready", "reasons", "snapshot_age_s"} for a load balancer: ready when the snapshot is fresh and both the
+    snapshot store and the app database answer; otherwise the reasons, by name only."""
+    report = health_report(context)
+    reasons = [name for name, failed in (("app_db_down", report["app_db"] != "ok"),
+                                         ("snapshot_store_down", report["snapshot_store"] != "ok"),
+                                         ("no_snapshot", report["snapshot_age_s"] is None),
+                                         ("snapshot_stale", report["snapshot_age_s"] is not None and report["stale"]))
+               if failed]
+    return {"ready": not reasons, "reasons": reasons, "snapshot_age_s": report["snapshot_age_s"]}

@@ -113,7 +113,9 @@ def test_a_standby_poller_takes_over_within_two_intervals_and_the_lease_and_noth
     from data_access.poller_lease import active_poller
 
     assert active_poller(open_app_db(env["HOTLINE_APP_DB_URL"])) is None
-    assert b"the poller lease was released" in (folder / "poller-2.log").read_bytes()
+    log = (folder / "poller-2.log").read_bytes()
+    assert b"restored the checkpoint" in log  # the takeover read only the rows after the killed one's checkpoint
+    assert log.rindex(b"checkpoint written") < log.rindex(b"the poller lease was released")  # a last one
 
 
 def _assert_never_backwards(seen: list) -> None:

@@ -42,3 +42,25 @@ def test_a_signed_in_screen_gets_503_naming_the_app_database_when_it_stops(web, 
     assert response.status_code == 503 and response.get_json()["down"] == ["app_db"]
     page = wall.get("/wall")
     assert page.status_code == 503 and "База данных приложения недоступна" in page.get_data(as_text=True)
+
+
+def test_ready_answers_200_with_a_fresh_snapshot_and_503_naming_a_stale_one(web):
+    import time
+
+    app, store = web
+    _version, snap = store.latest()
+    store.publish({**snap, "generated_ts": time.time() - 2})
+    response = app.server.test_client().get("/ready")
+    assert response.status_code == 200 and response.get_json()["ready"] is True
+    store.publish({**snap, "generated_ts": time.time() - 40})  # HOTLINE_STALE_AFTER_S is 15
+    response = app.server.test_client().get("/ready")
+    assert response.status_code == 503
+    assert response.get_json()["reasons"] == ["snapshot_stale"]
+    assert set(response.get_json()) == {"ready", "reasons", "snapshot_age_s"}  # nothing private
+
+
+def test_ready_names_the_app_database_when_it_is_down_without_signing_in(web, monkeypatch):
+    app, _ = web
+    _break_app_db(app, monkeypatch)
+    response = app.server.test_client().get("/ready")
+    assert response.status_code == 503 and "app_db_down" in response.get_json()["reasons"]
