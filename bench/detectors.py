@@ -1,15 +1,18 @@
 """Scores the access-anomaly detectors against the simulator's injected anomalies (its ground-truth file).
 
-    python bench/detectors.py [--scale 1.0] [--warmup-days 7] [--days 7] [--dir /tmp/hotline-bench]
+    python bench/detectors.py [--scale 1.0] [--warmup-days 23] [--days 7] [--anomaly-period N] [--dir DIR]
 
-The simulator back-fills warm-up days (the baselines need history) plus the scored week; the production
-security pipeline (CRM-backed context, app database, cases) then reads the journals in time order, as the
-poller does live. Printed: recall per injected scenario (a labelled operator-day has a case at band medium or
-above; also whether the scenario's own detector fired), precision per detector over its hits in cases at band
-medium and above, and alerts (cases at medium and above) per 1,000 operator-days.
-Targets: recall >= 0.9 for every scenario, precision >= 0.8 for every detector.
+The simulator back-fills warm-up days (the baselines need history; D19 needs 21 days) plus the scored week, with
+two sets of injections: the anomalies the detectors were tuned on (simulator/anomalies.py, codes Dxx) and the
+adversarial insider who knows the thresholds (simulator/adversary.py, codes X..). The production security
+pipeline (CRM-backed context, app database, cases, cumulative risk) then reads the journals in time order, as
+the poller does live. Printed per set: recall per scenario (a labelled operator-day has a case at band medium or
+above; also whether the scenario's own detector fired, for the tuned set); precision per detector over its hits
+in cases at band medium and above; cases at medium and above per 1,000 operator-days, all of them and those on
+operator-days without an injection (false alarms). ``--anomaly-period N`` injects every scenario every N days
+(small scales otherwise see one or two of each a week).
+Targets: recall >= 0.9 for every scenario of both sets, precision >= 0.8, at most 15 medium+ per 1,000.
 """
-
 from __future__ import annotations
 
 import argparse
@@ -17,17 +20,19 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.poll_cycle import END, ensure_history  # noqa: E402
+from bench.poll_cycle import END, ensure_history, settings_for  # noqa: E402
 from data_access.appdb import open_app_db  # noqa: E402
 from domain.bands import bands_from  # noqa: E402
 from domain.cases import REVIEWED_FROM  # noqa: E402
 from domain.clock import local_day  # noqa: E402
 from poller.security import SecurityPipeline  # noqa: E402
 from settings import load_settings  # noqa: E402
+from simulator.runner import config  # noqa: E402
 
 CHUNK = 20000
 MEDIUM_UP = bands_from(REVIEWED_FROM)
@@ -75,6 +80,7 @@ def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> di
             precision[detector]["hits"] += 1
             precision[detector]["true"] += key in labelled_days
     return {"recall": recall, "precision": precision, "flagged": len(flagged), "cases": len(cases),
+            "false": sum(key not in labelled_days for key in flagged),
             "unfinished": sum(t["day"] >= scored_from and not _ends_in_history(t) for t in truth)}
 
 
@@ -104,29 +110,38 @@ def operator_days(pipeline: SecurityPipeline, scored_from: str) -> int:
 
 
 def report(result: dict, op_days: int) -> None:
-    print(f"\n{'scenario':10} {'labels':>6} {'case>=medium':>12} {'recall':>7} {'own detector':>13}")
-    for scenario, c in sorted(result["recall"].items()):
-        print(f"{scenario:10} {c['labels']:>6} {c['case']:>12} {c['case'] / c['labels']:>7.2f} "
-              f"{c['own_detector'] / c['labels']:>13.2f}")
+    for title, adversarial in (("tuned set (simulator/anomalies.py)", False),
+                               ("adversarial set (simulator/adversary.py)", True)):
+        print(f"\n{title}\n{'scenario':10} {'labels':>6} {'case>=medium':>12} {'recall':>7} {'own detector':>13}")
+        for scenario, c in sorted(result["recall"].items()):
+            if scenario.startswith("X") is adversarial:
+                own = "" if adversarial else f"{c['own_detector'] / c['labels']:.2f}"
+                print(f"{scenario:10} {c['labels']:>6} {c['case']:>12} {c['case'] / c['labels']:>7.2f} {own:>13}")
     print(f"\n{'detector':10} {'hits>=medium':>12} {'true':>6} {'precision':>9}")
     for detector, c in sorted(result["precision"].items()):
         print(f"{detector:10} {c['hits']:>12} {c['true']:>6} {c['true'] / c['hits']:>9.2f}")
     per_k = 1000 * result["flagged"] / op_days if op_days else 0
     if result["unfinished"]:
         print(f"\n{result['unfinished']} injection(s) end after the history and are not scored")
+    false_k = 1000 * result["false"] / op_days if op_days else 0
     print(f"\ncases at medium and above: {result['flagged']} of {result['cases']} cases; {op_days} operator-days "
-          f"worked; {per_k:.1f} alerts per 1,000 operator-days")
+          f"worked; {per_k:.1f} alerts per 1,000 operator-days; {result['false']} on operator-days without an "
+          f"injection ({false_k:.1f} per 1,000)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--warmup-days", type=float, default=7)
+    parser.add_argument("--warmup-days", type=float, default=23)
     parser.add_argument("--days", type=float, default=7)
+    parser.add_argument("--anomaly-period", type=int, help="every scenario every N days (default: by the scale)")
     parser.add_argument("--dir", default="/tmp/hotline-bench")
     args = parser.parse_args()
-    folder = Path(args.dir) / f"detectors-scale{args.scale}-days{args.warmup_days + args.days:g}"
-    history = ensure_history(folder, args.warmup_days + args.days, args.scale, two_cores=True)
+    period = f"-every{args.anomaly_period}" if args.anomaly_period else ""
+    folder = Path(args.dir) / f"detectors-scale{args.scale}-days{args.warmup_days + args.days:g}{period}-adv"
+    cfg = replace(config(settings_for(folder, args.scale), args.scale), adversary=True,
+                  anomaly_period_days=args.anomaly_period)
+    history = ensure_history(folder, args.warmup_days + args.days, args.scale, two_cores=True, cfg=cfg)
     print(f"history: {history['rows'].get('pd_access_log')} access rows, back-filled in {history['backfill_s']} s")
     settings = load_settings({}, data_dir=str(folder), sim_scale=args.scale)
     for stale in folder.glob("app.db*"):   # each run scores from an empty app database

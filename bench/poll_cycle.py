@@ -43,7 +43,7 @@ def settings_for(folder: Path, scale: float):
     return load_settings({}, data_dir=str(folder), sim_scale=scale)
 
 
-def ensure_history(folder: Path, days: float, scale: float, two_cores: bool | None = None) -> dict:
+def ensure_history(folder: Path, days: float, scale: float, two_cores: bool | None = None, cfg=None) -> dict:
     """Back-fill ``days`` of simulated traffic ending at END (once; reused when the marker file says so)."""
     marker = folder / "bench-history.json"
     if marker.exists():
@@ -54,7 +54,8 @@ def ensure_history(folder: Path, days: float, scale: float, two_cores: bool | No
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     started = time.perf_counter()
-    written = backfill(settings_for(folder, scale), END - days * 86400, END, scale=scale, two_cores=two_cores)
+    written = backfill(settings_for(folder, scale), END - days * 86400, END, scale=scale, two_cores=two_cores,
+                       cfg=cfg)
     info = {"days": days, "scale": scale, "rows": written, "backfill_s": round(time.perf_counter() - started, 1)}
     marker.write_text(json.dumps(info))
     return info

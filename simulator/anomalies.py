@@ -53,6 +53,12 @@ class Case:
 class Injector:
     """Plans each day's anomalies and writes their rows when their time comes."""
 
+    tag = "anomalies"   # the random stream of the day's plans (another injector draws from its own)
+
+    def active(self) -> bool:
+        """Whether this injector plays at all (SimConfig.anomalies)."""
+        return self.w.cfg.anomalies
+
     def __init__(self, world: World, roster: "Roster", workforce: "Workforce", crm: "Crm",
                  scenarios: dict[str, "Scenario"]) -> None:
         self.w = world
@@ -81,9 +87,9 @@ class Injector:
 
     def plan_day(self, day: date, not_before: float) -> None:
         """Schedule the day's cases (a case whose time has passed is dropped)."""
-        if not self.w.cfg.anomalies:
+        if not self.active():
             return
-        rng = random.Random(f"{self.w.cfg.seed}:anomalies:{day.toordinal()}")
+        rng = random.Random(f"{self.w.cfg.seed}:{self.tag}:{day.toordinal()}")
         shifts = self.roster.shifts_on(day)
         for index, (code, scenario) in enumerate(self.scenarios.items()):
             for _ in range(self.cases_per_day(index, day, rng)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from simulator import profile, rows, staffing
+from simulator.adversary import ADVERSARY, Adversary
 from simulator.anomalies import Injector
 from simulator.arrivals import Arrivals
 from simulator.crm import Crm
@@ -48,6 +49,8 @@ class HotlineSimulator:
         self.workforce.stations = {"phone": self.pbx, "digital": self.desks}
         self.arrivals = Arrivals(w, self.pbx, self.desks, self.portal)
         self.injector = Injector(w, self.roster, self.workforce, self.crm, SCENARIOS)
+        self.adversary = Adversary(w, self.roster, self.workforce, self.crm, ADVERSARY)
+        self.adversary.dormant_last = self.injector.dormant_last   # one account is not dormant for both
         self._begin(start)
 
     @property
@@ -96,6 +99,7 @@ class HotlineSimulator:
                 self.workforce.schedule(shift, not_before)
         self.portal.plan_day(day, not_before)
         self.injector.plan_day(day, not_before)
+        self.adversary.plan_day(day, not_before)
 
     def _write_leaves(self, today: date, start: float) -> None:
         """Leaves that are running or start today, as the CRM already knows them when the simulation begins."""

@@ -25,6 +25,9 @@ class SimConfig:
         "chat": 60, "telegram": 900, "vk": 900, "cabinet_msg": 900, "email": 86400, "app": 86400})
     anomaly_period_days: int | None = None    # None: derived from the scale; 1: every scenario every day
     anomalies: bool = True
+    # The adversarial insider (simulator/adversary.py): knows the thresholds and stays under each; off unless a
+    # bench asks for it, so the demo and the tests see only the anomalies the detectors were built on.
+    adversary: bool = False
     # Every n-th day's evening (SURGE_HOURS, local) brings SURGE_FACTOR times the usual calls to operators rostered
     # for the usual load: the demo's past gets understaffed evenings. None: never (the live demo, tests).
     surge_every_days: int | None = None
