@@ -16,6 +16,7 @@
     python app.py create-kiosk-token --user L --name N
     python app.py token create --name N --scopes operational[,reports] | revoke --name N | list
                                    API tokens of the read-only API (/api/v1)
+    python app.py db upgrade | current   create or upgrade the app database (every row kept) | its version
     python app.py verify-audit     check the audit trail's whole hash chain (exit code 1 if broken)
     python app.py settings         every HOTLINE_* setting with its default and help
 """
@@ -55,6 +56,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from simulator.runner import start_background as start_simulator
 
     settings = _with_port(settings, args)
+    cmd_db(settings, argparse.Namespace(action="upgrade"))  # one process: it may upgrade its own database
     _demo_accounts(settings)
     stop = threading.Event()
     start_simulator(settings, stop)
@@ -297,6 +299,23 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    """The app database's schema: create or upgrade it to this code's version (keeping every row), or show it.
+    Run ``upgrade`` once per release before starting the web workers and pollers, which refuse another version."""
+    from data_access.engines import make_engine
+    from data_access.migrate import current, head, upgrade
+
+    engine = make_engine(settings.url("app_db"))
+    if args.action == "current":
+        with engine.connect() as conn:
+            print(f"app database: {current(conn) or 'no version'}; this code: {head()}")
+        return 0
+    before, after = upgrade(engine)
+    print(f"app database upgraded from {before or 'no version'} to {after}" if before != after
+          else f"app database already at {after}")
+    return 0
+
+
 def cmd_verify_audit(settings: Settings, args: argparse.Namespace) -> int:
     """Check the audit trail's hash chain from its first row (the audit page checks only the rows since the
     last check); exit code 1 when a row was changed or removed."""
@@ -425,6 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="the token's name, e.g. 'portal status page'")
     p.add_argument("--scopes", default="operational", help="operational, reports or operational,reports")
     p.set_defaults(func=cmd_token)
+    p = sub.add_parser("db", help="the app database's schema: upgrade, current", description=cmd_db.__doc__)
+    p.add_argument("action", choices=("upgrade", "current"))
+    p.set_defaults(func=cmd_db)
     sub.add_parser("verify-audit", help="check the audit trail's whole hash chain",
                    description=cmd_verify_audit.__doc__).set_defaults(func=cmd_verify_audit)
     sub.add_parser("settings", help="list the settings").set_defaults(func=cmd_settings)
@@ -440,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]  # no command: the embedded demo
     args = parser.parse_args(argv)
+    from data_access.migrate import SchemaVersionError
     from data_access.poller_lease import PollerAlreadyRunning
 
     try:
@@ -447,6 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     except PollerAlreadyRunning as exc:
         print(f"The poller was not started: {exc}", file=sys.stderr)
         return 3
+    except SchemaVersionError as exc:
+        print(f"Not started: {exc}", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":
