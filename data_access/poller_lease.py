@@ -234,10 +234,14 @@ class AdvisoryLease(PollerLease):
         if not got:
             self.refusal = "another poller holds the advisory lock"
             return False
-        with self.engine.begin() as wconn:
-            wconn.execute(delete(L).where(L.c.id == LEASE_ID))
-            self._write_row(wconn, None, now)
-            epoch = _next_epoch(wconn)
+        try:
+            with self.engine.begin() as wconn:
+                wconn.execute(delete(L).where(L.c.id == LEASE_ID))
+                self._write_row(wconn, None, now)
+                epoch = _next_epoch(wconn)
+        except Exception:
+            self._drop()  # no token, no lock: a standby must not sit on the lock it cannot use
+            raise
         self.epoch, self.since, self._renewed_at = epoch, now, now
         return True
 
