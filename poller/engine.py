@@ -84,6 +84,7 @@ class LiveEngine:
         self.checkpoints = checkpoints  # the Checkpointer saving and restoring the live state (poller/checkpoint.py)
         self.tel_origin: tuple[float, int] | None = None  # (since, first cursor) of the telephony rebuild
         self.checkpoint_taken_at: float | None = None  # when the checkpoint this state was restored from was taken
+        self._restore_tried = False
 
     # -- life cycle -----------------------------------------------------------------------------------------
     def start(self, now: float | None = None) -> None:
@@ -108,7 +109,8 @@ class LiveEngine:
             if self.lease is not None and not self._hold_lease(now):
                 return self.last_snapshot or {}
             epoch = self.lease.epoch if self.lease is not None else None
-            if until is None and self.checkpoints is not None and self.tel_cursor is None and self.crm_cursors is None:
+            if until is None and self.checkpoints is not None and not self._restore_tried:
+                self._restore_tried = True  # once per start or takeover: then the sources rebuild what is missing
                 self._restore_checkpoint(now)
             began, read_before = time.perf_counter(), {n: st.rows_read for n, st in self.status.items()}
             self._poll_telephony(now, until)
@@ -245,6 +247,7 @@ class LiveEngine:
 
     def _reset_state(self) -> None:
         self.tel = self.channels = self.tel_cursor = self.crm_cursors = self.tel_origin = None
+        self._restore_tried = False
         self._directory_at, self._catching_up = -1e18, False
         self.agent_views = AgentViews()
         self.status = {name: SourceStatus(name) for name in ("telephony", "ticketing")}
