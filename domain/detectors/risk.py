@@ -7,7 +7,7 @@ medium or above are left out too: an officer reviews them anyway. Over a rolling
 half-life (R07: 7 days, half-life 3.5; R30: 30 days, half-life 15). A window fires on a day the operator has hits
 when its sum reaches the window's floor and stands out from the peers' sums of the same day (robust z >= 3.5 and
 at least twice their median); its points are the floor of the band the sum reaches (medium 40, high 70...), and
-its reason lists the contributing days.
+its reason lists the contributing days. Its points never exceed the high band's floor (70).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ NOT_RISK = frozenset({"D09", "D10"})
 WATCH = "D06"
 MAX_DAY = 100.0
 MEDIUM = "medium"
+TOP = "high"      # the highest band cumulative risk gives by itself
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,11 @@ class RiskFinding:
 
     @property
     def points(self) -> int:
-        """The lower bound of the band the sum reaches (at least medium)."""
+        """The lower bound of the band the sum reaches, from medium up to high (low signals added up are never
+        critical on their own)."""
         band = band_of(int(min(self.total, MAX_DAY)))
-        return dict(BOUNDS)[band if at_least(band, MEDIUM) else MEDIUM]
+        band = MEDIUM if not at_least(band, MEDIUM) else TOP if at_least(band, TOP) else band
+        return dict(BOUNDS)[band]
 
 
 def day_risk(hits: Iterable[tuple[str, int]]) -> float:

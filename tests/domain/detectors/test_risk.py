@@ -28,6 +28,7 @@ def test_one_unexplained_record_a_day_crosses_r07_on_the_7th_day_and_r30_on_the_
     r07 = [k for k in range(30) if judge(1, day_add(DAY0, k), daily, [], R07)]
     r30 = [k for k in range(30) if judge(1, day_add(DAY0, k), daily, [], R30)]
     assert r07[0] == 6 and r30[0] == 8
+    assert judge(1, day_add(DAY0, 29), daily, [], R30).points == 70    # a sum of 166: high, never critical
 
 
 def test_volume_an_explained_watch_list_access_and_days_already_medium_add_nothing():
