@@ -123,6 +123,9 @@ class Settings:
                                                    "an access to its citizen. worked: while the ticket is open, the "
                                                    "operator is on shift and has answered a ticket of the same queue "
                                                    "(phone) or channel that day; shift: open, on shift; team: open.")
+    security_corporate_ranges: str = _s(",".join(_Det.corporate_ranges), "Access anomalies, D16: the corporate "
+                                        "address ranges (CIDR, comma-separated); a new address outside them is worth "
+                                        "35 points, inside 5.")
     security_ticket_grace_days: float = _s(_Det.ticket_after_s / 86400, "Access anomalies: days after a ticket "
                                            "closes during which it still explains its own operator's accesses to "
                                            "the citizen (a call-back).")

@@ -216,6 +216,12 @@ class AccessRepository:
                                                      E.c.ts < utc_naive(hi)).order_by(E.c.ts)).scalars()
             return [from_utc_naive(t) for t in rows]
 
+    def ips_of(self, operator_id: int, lo: float, hi: float) -> set[str]:
+        """The addresses of the operator's access copies in [lo, hi) (D16)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(E.c.ip).distinct().where(
+                E.c.operator_id == operator_id, E.c.ts >= utc_naive(lo), E.c.ts < utc_naive(hi))).scalars())
+
     def explained_rate_by_team(self, since_day: str) -> list[dict]:
         """Share of record-touching accesses explained by a call or ticket, per team and with its name, since a day.
 

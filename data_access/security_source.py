@@ -205,6 +205,15 @@ class SecuritySource(SourceAdapter):
                     leaves.setdefault(leave.operator_id, []).append(leave)
         return shifts, leaves
 
+    def signin_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
+        """The addresses of the operator's successful sign-ins in [lo, hi) (D16)."""
+        s = crm.sign_in_events
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(tv.raw(s.c.ip)).distinct().where(
+                s.c.operator_id == operator_id, s.c.success.is_(True), s.c.ts >= utc_naive(lo),
+                s.c.ts < utc_naive(hi))).scalars()
+            return {ip.strip() for ip in rows if isinstance(ip, str) and ip.strip()}
+
     def recent_leaves(self, since: float) -> dict[int, list[Leave]]:
         """Every operator's leaves that end at or after ``since`` (late HR records are found by comparing them)."""
         lv = crm.leaves

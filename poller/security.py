@@ -7,6 +7,7 @@ the retention period unless a case holds them.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
@@ -50,7 +51,19 @@ def detector_config(settings: Settings) -> DetectorConfig:
         cover = TEAM_COVERS[0]
     return DetectorConfig(tz=settings.tz, points=points, night_day_off_points=settings.security_night_day_off_points,
                           night_from_h=settings.security_night_from_h, night_to_h=settings.security_night_to_h,
-                          team_cover=cover, ticket_after_s=max(settings.security_ticket_grace_days, 0.0) * 86400)
+                          team_cover=cover, ticket_after_s=max(settings.security_ticket_grace_days, 0.0) * 86400,
+                          corporate_ranges=_ranges(settings.security_corporate_ranges))
+
+
+def _ranges(text: str) -> tuple[str, ...]:
+    """The CIDR ranges of a comma-separated setting; one that does not parse is left out (and logged)."""
+    out = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            log.warning("HOTLINE_SECURITY_CORPORATE_RANGES: %r is not an address range; left out", part)
+    return tuple(out)
 
 
 class CrmDetectorContext:
@@ -193,6 +206,9 @@ class CrmDetectorContext:
 
     def access_times(self, operator_id, lo, hi):
         return self.access.access_times(operator_id, lo, hi)
+
+    def known_ips(self, operator_id, lo, hi):
+        return self.access.ips_of(operator_id, lo, hi) | self.source.signin_ips(operator_id, lo, hi)
 
     def journal_start(self):
         return self.source.journal_start()

@@ -37,6 +37,7 @@ _ALL = (
     DetectorInfo("D12", "Массовая выгрузка или печать", "Bulk export or print", 50),
     DetectorInfo("D13", "Серия поисков", "Search burst", 40),
     DetectorInfo("D15", "Повторный доступ к гражданину", "Repeated access to one citizen", 30),
+    DetectorInfo("D16", "Новый адрес", "New address", 5),
     DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 40),
     DetectorInfo("D18", "Одновременные IP-адреса", "Concurrent IP addresses", 40),
     DetectorInfo("D19", "Спящая учётная запись", "Dormant account", 40),

@@ -71,6 +71,9 @@ class DetectorConfig:
     repeat_min_days: int = 3
     fail_window_s: float = 3600.0              # D17
     fail_min: int = 5
+    new_ip_days: int = 28                      # D16: an address the operator has not used in this many days
+    new_ip_outside_bonus: int = 30             # ... outside the corporate ranges: 5 + 30
+    corporate_ranges: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
     ip_window_s: float = 300.0                 # D18
     ip_min: int = 2
     dormant_s: float = 21 * DAY_S              # D19

@@ -74,6 +74,9 @@ class DetectorContext(Protocol):
     def access_times(self, operator_id: int, lo: float, hi: float) -> list[float]:
         """The ts of the operator's access rows in [lo, hi) (D07's hours of the week without a schedule)."""
 
+    def known_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
+        """The addresses of the operator's access rows and successful sign-ins in [lo, hi) (D16)."""
+
     def journal_start(self) -> float | None:
         """The ts of the oldest row still kept in pd_access_log / sign_in_events (after the purge), or None."""
 
@@ -105,6 +108,7 @@ class InMemoryContext:
     _by_call: dict[str, TicketLink] = field(default_factory=dict, repr=False)
     _calls_of: dict[int, list[TicketLink]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _daily_sets: dict[tuple[int, str], set[int]] = field(default_factory=lambda: defaultdict(set), repr=False)
+    ips: dict[int, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, *items: object) -> InMemoryContext:
         """Store operators, citizens, tickets, shifts, leaves, watch entries and allow-rules; returns self."""
@@ -150,6 +154,7 @@ class InMemoryContext:
             if not valid_ts(a.ts):
                 continue
             self.add_activity(a.operator_id, a.ts)
+            self.ips[a.operator_id].append((a.ts, a.ip))
             if a.action in RECORD_ACTIONS and a.citizen_id is not None:
                 day = clock.day(a.ts)
                 cell = self._daily_sets[(a.operator_id, day)]
@@ -161,6 +166,7 @@ class InMemoryContext:
         for s in signins:
             if s.success and s.operator_id is not None and valid_ts(s.ts):
                 self.add_activity(s.operator_id, s.ts)
+                self.ips[s.operator_id].append((s.ts, s.ip))
 
     # -- DetectorContext ----------------------------------------------------------------------------------------
     def operator(self, operator_id: int) -> OperatorInfo | None:
@@ -232,6 +238,10 @@ class InMemoryContext:
         """Recorded activity in [lo, hi) (what ``feed`` and ``add_activity`` stored)."""
         times = self.activity.get(operator_id, [])
         return times[bisect.bisect_left(times, lo):bisect.bisect_left(times, hi)]
+
+    def known_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
+        """Addresses recorded by ``feed`` (or put in ``ips``) in [lo, hi)."""
+        return {ip for ts, ip in self.ips.get(operator_id, ()) if lo <= ts < hi}
 
     def journal_start(self) -> float | None:
         """``journal_since``, else the oldest recorded activity."""

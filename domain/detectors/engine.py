@@ -33,6 +33,7 @@ from domain.detectors.model import (
     Result,
     SignIn,
 )
+from domain.detectors.newip import NewAddress
 from domain.detectors.presence import absent, off_shift
 from domain.detectors.pretext import ticket_mismatch
 from domain.detectors.relations import coworker, own_record, relative_or_neighbour
@@ -85,6 +86,7 @@ class DetectorEngine:
                                                 "searched with no call or ticket linking them"))
         self._fails = FailedThenSuccess(cfg)
         self._ips = ConcurrentIps(cfg)
+        self._new_ip = NewAddress()
 
     # -- public -------------------------------------------------------------------------------------------------
     def process(self, accesses: Iterable[AccessEvent], signins: Iterable[SignIn], ctx: DetectorContext,
@@ -178,6 +180,7 @@ class DetectorEngine:
         if s.operator_id is not None:
             if s.success:
                 self._dormancy.seen(s.operator_id, s.ts, env.ctx.operator(s.operator_id), env)
+                hits.append(self._new_ip.on_event(s.operator_id, s.ts, s.ip, ("s", s.id), day, env))
             hits.append(self._ips.on_event(s.operator_id, s.ts, s.ip, ("s", s.id), day, env))
         self._emit(hits, call)
 
@@ -190,7 +193,8 @@ class DetectorEngine:
         if op is None:
             self.stats["unknown_operator"] += 1
         self._dormancy.seen(a.operator_id, a.ts, op, env)
-        hits = [self._ips.on_event(a.operator_id, a.ts, a.ip, ("a", a.id), day, env)]
+        hits = [self._ips.on_event(a.operator_id, a.ts, a.ip, ("a", a.id), day, env),
+                self._new_ip.on_event(a.operator_id, a.ts, a.ip, ("a", a.id), day, env)]
         if a.action not in ACTIONS:
             self.stats["unknown_action"] += 1
             res.explained[a.id] = (False, "unknown_action")
@@ -301,7 +305,8 @@ class DetectorEngine:
         single rows returns the new row, which is added to the old evidence (see ``grown_by_row``).
         """
         old = self._live.get(h.key)
-        if old is not None and not set(old.access_ids) <= set(h.access_ids):
+        if old is not None and not (set(old.access_ids) <= set(h.access_ids)
+                                    and set(old.signin_ids) <= set(h.signin_ids)):
             lo, hi = self._spans.get(h.key, (old.ts, old.ts))
             self._spans[h.key] = lo, hi = min(lo, h.ts), max(hi, h.ts)
             h = grown_by_row(old, h, self.clock.hhmm, (lo, hi), self.config.evidence_cap)
@@ -340,6 +345,7 @@ class DetectorEngine:
             self._volume.prune(yesterday)
             self._worked = {k: v for k, v in self._worked.items() if k[1] >= yesterday}
             self._unexplained.prune(yesterday)
+            self._new_ip.prune(yesterday)
             self._repeat.prune(today, cfg.repeat_days)
 
 
@@ -351,12 +357,13 @@ def grown_by_row(old: Hit, new: Hit, hhmm, span: tuple[float, float], cap: int) 
     first and last row's times (``span``) and ``hhmm`` the local clock."""
     ids = tuple(dict.fromkeys((*old.access_ids, *new.access_ids)))[:cap]
     cids = tuple(dict.fromkeys((*old.citizen_ids, *new.citizen_ids)))[:cap]
+    sids = tuple(dict.fromkeys((*old.signin_ids, *new.signin_ids)))[:cap]
     first_ru, first_en = _ROWS.sub("", old.reason_ru), _ROWS.sub("", old.reason_en)
     lo, hi = span
     text = f"{hhmm(lo)}-{hhmm(hi)} ({round((hi - lo) / 60)}"
-    return replace(old, access_ids=ids, citizen_ids=cids, points=max(old.points, new.points),
-                   reason_ru=f"{first_ru} [{len(ids)} строк: {text} мин)]",
-                   reason_en=f"{first_en} [{len(ids)} rows: {text} min)]")
+    return replace(old, access_ids=ids, citizen_ids=cids, signin_ids=sids, points=max(old.points, new.points),
+                   reason_ru=f"{first_ru} [{len(ids) + len(sids)} строк: {text} мин)]",
+                   reason_en=f"{first_en} [{len(ids) + len(sids)} rows: {text} min)]")
 
 
 def _int(value: object) -> int | None:

@@ -30,3 +30,9 @@ def test_team_cover_is_worked_and_the_grace_3_days_by_default_and_both_are_setti
 
 def test_an_unknown_team_cover_falls_back_to_the_narrowest():
     assert detector_config(load_settings({"HOTLINE_SECURITY_TEAM_COVER": "everyone"})).team_cover == "worked"
+
+
+def test_corporate_ranges_are_a_comma_separated_setting_and_a_bad_range_is_left_out():
+    assert detector_config(load_settings({})).corporate_ranges == ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+    cfg = detector_config(load_settings({"HOTLINE_SECURITY_CORPORATE_RANGES": "10.20.0.0/16, nonsense,195.1.2.0/24"}))
+    assert cfg.corporate_ranges == ("10.20.0.0/16", "195.1.2.0/24")

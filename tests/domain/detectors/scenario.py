@@ -32,6 +32,7 @@ def _context() -> InMemoryContext:
         for k in range(1, 11):
             ctx.daily_counts[(op, f"2025-03-{10 - k:02d}" if k < 10 else "2025-02-28")] = 24 + (op + k) % 5
     ctx.unexplained[(9, 170)] |= {"2025-03-02", "2025-03-06"}
+    ctx.ips[8].append((T0 - 2 * DAY, "10.0.8.1"))     # operator 8's usual address (D16: 172.16.0.9 is new)
     return ctx
 
 
