@@ -17,8 +17,11 @@ def simulated(tmp_path_factory):
     from settings import load_settings
     from simulator.runner import backfill
 
+    from domain.clock import day_start
+
     settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sec")), sim_scale=0.02)
-    now = time.time()
+    # Yesterday 16:00 local, whatever the hour the suite runs at: the judged day and its hour after stay one day.
+    now = day_start(time.time(), settings.tz) - 8 * 3600
     backfill(settings, now - 86400, now, scale=0.02, two_cores=False)
     return settings, now
 
