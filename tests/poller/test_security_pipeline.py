@@ -14,10 +14,9 @@ from poller.security import SecurityPipeline
 
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
+    from domain.clock import day_start
     from settings import load_settings
     from simulator.runner import backfill
-
-    from domain.clock import day_start
 
     settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sec")), sim_scale=0.02)
     # Yesterday 16:00 local, whatever the hour the suite runs at: the judged day and its hour after stay one day.
