@@ -455,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("apscheduler", "werkzeug"):  # a line per poll cycle or request would drown the useful ones
+    for noisy in ("apscheduler", "werkzeug", "alembic"):  # a line per cycle, request or open would drown the rest
         logging.getLogger(noisy).setLevel(logging.WARNING)
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
