@@ -90,7 +90,7 @@ def _ledger_job(engine: LiveEngine) -> None:
 
 
 def _notify_job(engine: LiveEngine) -> None:
-    if not engine.lease_lost:  # only the lease holder plans and delivers notifications
+    if engine.active:  # only the lease holder plans and delivers notifications
         try:
             engine.notifier.cycle()
         except Exception:  # noqa: BLE001 - the outbox keeps everything; the next run goes on from it
