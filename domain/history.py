@@ -194,7 +194,11 @@ def recomputed(counts: Mapping[str, float], answer: Mapping[int, int], abandon: 
 def kpis(intervals: Iterable[IntervalCounts], params: MetricParams, with_blocked: bool = False) -> dict:
     """The period's figures, recomputed from its summed counts (``with_blocked``: callers turned away count as
     offered and as not answered within T)."""
-    counts, answer, abandon = summed(intervals)
+    items = intervals if isinstance(intervals, (list, tuple)) else list(intervals)
+    if len(items) == 1:  # one interval (the heatmap's, the worst list's): its own counts, nothing to add up
+        counts, answer, abandon = items[0].counts, items[0].answer_waits, items[0].abandon_waits
+    else:
+        counts, answer, abandon = summed(items)
     c = recomputed(counts, answer, abandon, params.threshold_s, params.short_abandon_s)
     blocked = c.get("blocked", 0)
     if with_blocked:
