@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast bench lint clean
+.PHONY: run test test-fast bench lint clean prod-local
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 ## test-fast: the tests without a browser, a database server or the slow marker (about a minute), for every edit
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest $(PARALLEL) -m "not e2e and not slow and not redis and not postgres" -q $(PYTEST_ARGS)
+
+## prod-local: the production topology on this machine (PostgreSQL, Redis, two pollers, gunicorn) at :8050
+prod-local: $(STAMP)
+	$(BIN)/python tools/prod_local.py
 
 ## bench: the performance scripts (figures in the README)
 bench: $(STAMP)

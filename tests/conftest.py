@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from settings import load_settings
+from tools.servers import free_port  # noqa: F401 - the tests' free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # A real FreePBX queue_log, its public source and its expected numbers: tests/fixtures/queue_log/SOURCE.md.
@@ -58,92 +59,30 @@ def queue_log_sample() -> Path:
     return FIXTURE_QUEUE_LOG
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
+def redis_url():
     """A real redis-server on a free port for the session (skipped without the binary, except in CI)."""
-    import subprocess
-    import time
+    from tools.servers import ThrowawayRedis
 
-    binary = require_binary("redis-server", "the Redis snapshot store is tested against a real server")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-def _postgres_bin(name: str) -> str | None:
-    import glob
-
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
+    require_binary("redis-server", "the Redis snapshot store is tested against a real server")
+    server = ThrowawayRedis().start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throw-away PostgreSQL server; yields a function making a database and returning its SQLAlchemy URL.
 
-    Skipped without the server binaries, except in CI (HOTLINE_TEST_STRICT=1). As root it runs the server as the
-    'postgres' user (PostgreSQL refuses to run as root).
+    Skipped without the server binaries, except in CI (HOTLINE_TEST_STRICT=1).
     """
-    import subprocess
-    import tempfile
-    import time
-    from pathlib import Path
+    from tools.servers import ThrowawayPostgres, postgres_bin
 
-    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
-    if not (initdb and pg_ctl):
+    if not (postgres_bin("initdb") and postgres_bin("pg_ctl")):
         require_binary("initdb", "the PostgreSQL tests run a real server")
-    # Not under pytest's tmp root: that folder is private to root, and the server runs as 'postgres'.
-    folder = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
-    data, port = folder / "data", free_port()
-
-    def run(*cmd: str) -> None:
-        if os.geteuid() == 0:
-            cmd = ("runuser", "-u", "postgres", "--", *cmd)
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres")
-    run(pg_ctl, "-D", str(data), "-o", f"-p {port} -k {folder} -c listen_addresses=''", "-w", "start")
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(f"postgresql+psycopg://postgres@/postgres?host={folder}&port={port}",
-                          isolation_level="AUTOCOMMIT")
-
-    def database(name: str) -> str:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        return f"postgresql+psycopg://postgres@/{name}?host={folder}&port={port}"
-
-    time.sleep(0.2)
-    yield database
-    admin.dispose()
-    run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
-    shutil.rmtree(folder, ignore_errors=True)
+    server = ThrowawayPostgres().start()
+    yield server.database
+    server.stop()
 
 
 # Markers follow what a test needs, so that `make test-fast` can leave out servers and browsers by marker.
