@@ -78,7 +78,7 @@ class TicketLedger:
             if not result.ok:
                 raise SourceUnavailable(result.error)
             batch, new = result.data
-            self.write(batch)
+            self.write(batch, since_day=local_day(now - (KEEP_DAYS - 1) * 86400, self.s.tz))
             self.cursors.save(_forward(cursors, new).as_saved())
             copied += batch.rows
             if new == cursors or result.rows < self.src.batch_rows:
@@ -110,12 +110,16 @@ class TicketLedger:
                 return copied
             after = last
 
-    def write(self, batch: LedgerBatch, extra_days: set[str] = frozenset()) -> None:
+    def write(self, batch: LedgerBatch, extra_days: set[str] = frozenset(), since_day: str = "") -> None:
+        """Upsert a batch and make again the quality counts of the days it touched from ``since_day`` on (the
+        change feed leaves older days as they are: their ordinary tickets may be pruned from the ledger already,
+        and counting again without them would lose them)."""
         self.repo.upsert_tickets(batch.tickets)
         self.repo.upsert_surveys(batch.surveys)
         self.repo.upsert_incidents(batch.incidents)
         for day in sorted(touched_days(batch, self.s.tz) | set(extra_days)):
-            self.repo.rebuild_quality_day(day, self.s.tz)
+            if day >= since_day:
+                self.repo.rebuild_quality_day(day, self.s.tz)
 
     def dispose(self) -> None:
         self.src.dispose()

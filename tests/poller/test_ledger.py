@@ -197,3 +197,19 @@ def test_a_missing_crm_is_followed_by_nothing_and_creates_no_file(tmp_path):
     app = open_app_db(settings.url("app_db"))
     keeper = TicketLedger(settings, LedgerRepository(app), CursorRepository(app))
     assert keeper.job(time.time()) == 0 and not (tmp_path / "crm.db").exists()
+
+
+def test_a_ticket_touched_again_after_its_day_left_the_ledger_leaves_that_days_counts_as_they_were(world):
+    _settings, now, keeper, crm = world
+    keeper.follow(now)
+    old = now - 45 * 86400
+    for ticket_id in (900_008, 900_009):
+        add_ticket(crm, ticket_id, old - 600, "resolved", resolved_at=naive(old), first_contact_resolution=1)
+    keeper.follow(now)                          # the feed's rows of the two tickets are read
+    keeper.copy_range(old - 3600, old + 3600)   # and the day rebuilt, as a history rebuild of that day would
+    day = local_day(old, "UTC")
+    counted = sum(r.counts["resolved"] for r in keeper.repo.quality(day, day))
+    keeper.repo.prune(now - 40 * 86400)         # both ordinary resolved tickets leave the ledger
+    change(crm, 900_008, now - 5, "closed")     # and is closed today: the feed names it again
+    keeper.follow(now)
+    assert counted == 2 and sum(r.counts["resolved"] for r in keeper.repo.quality(day, day)) == 2
