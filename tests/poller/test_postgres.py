@@ -11,12 +11,14 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_settings(postgres_url, tmp_path_factory):
+    from domain.clock import day_start
     from settings import load_settings
     from simulator.runner import backfill
 
     settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("pgdata")), telephony_url=postgres_url("tel"),
                              ticketing_url=postgres_url("crm"), app_db_url=postgres_url("appdb"), sim_scale=0.02)
-    now = time.time()
+    # Yesterday 16:00 local, whatever the hour the suite runs at: the hour before stays inside one day.
+    now = day_start(time.time(), settings.tz) - 8 * 3600
     backfill(settings, now - 3600, now, scale=0.02, two_cores=False)
     return settings, now
 
