@@ -18,6 +18,7 @@ from data_access.base import SourceAdapter, describe_error
 from data_access.schema import crm
 from domain.clock import utc_naive
 from domain.detectors.model import (
+    RECORD_ACTIONS,
     AccessEvent,
     CitizenInfo,
     Leave,
@@ -204,6 +205,14 @@ class SecuritySource(SourceAdapter):
                         lv.c.operator_id.in_(part), lv.c.ends_at >= utc_naive(hi - 31 * 86400)), _leave, "leaves"):
                     leaves.setdefault(leave.operator_id, []).append(leave)
         return shifts, leaves
+
+    def record_touched(self, citizen_id: int, lo: float, hi: float) -> bool:
+        """Whether anyone viewed, edited, exported or printed the citizen's record in [lo, hi) (D14)."""
+        a = crm.pd_access_log
+        with self.engine.connect() as conn:
+            return conn.execute(select(a.c.id).where(
+                a.c.citizen_id == citizen_id, a.c.ts >= utc_naive(lo), a.c.ts < utc_naive(hi),
+                func.lower(a.c.action).in_(sorted(RECORD_ACTIONS))).limit(1)).first() is not None
 
     def signin_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
         """The addresses of the operator's successful sign-ins in [lo, hi) (D16)."""

@@ -210,6 +210,9 @@ class CrmDetectorContext:
     def known_ips(self, operator_id, lo, hi):
         return self.access.ips_of(operator_id, lo, hi) | self.source.signin_ips(operator_id, lo, hi)
 
+    def record_touched(self, citizen_id, lo, hi):
+        return self.source.record_touched(citizen_id, lo, hi)
+
     def journal_start(self):
         return self.source.journal_start()
 

@@ -36,6 +36,7 @@ _ALL = (
     DetectorInfo("D11", "Много доступов без основания", "Many unexplained accesses", 30),
     DetectorInfo("D12", "Массовая выгрузка или печать", "Bulk export or print", 50),
     DetectorInfo("D13", "Серия поисков", "Search burst", 40),
+    DetectorInfo("D14", "Редко открываемая запись", "Rarely opened record", 15),
     DetectorInfo("D15", "Повторный доступ к гражданину", "Repeated access to one citizen", 30),
     DetectorInfo("D16", "Новый адрес", "New address", 5),
     DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 40),

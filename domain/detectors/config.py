@@ -67,6 +67,7 @@ class DetectorConfig:
     search_hour_min: int = 12
     search_day_min: int = 20
     call_max_age_s: float = 3600.0             # D13: a phone ticket opened longer ago is no longer a live call
+    rare_record_days: int = 28                 # D14: nobody opened the record in this many days before the day
     repeat_days: int = 14                      # D15
     repeat_min_days: int = 3
     fail_window_s: float = 3600.0              # D17

@@ -77,6 +77,9 @@ class DetectorContext(Protocol):
     def known_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
         """The addresses of the operator's access rows and successful sign-ins in [lo, hi) (D16)."""
 
+    def record_touched(self, citizen_id: int, lo: float, hi: float) -> bool:
+        """Whether anyone viewed, edited, exported or printed the citizen's record in [lo, hi) (D14)."""
+
     def journal_start(self) -> float | None:
         """The ts of the oldest row still kept in pd_access_log / sign_in_events (after the purge), or None."""
 
@@ -109,6 +112,7 @@ class InMemoryContext:
     _calls_of: dict[int, list[TicketLink]] = field(default_factory=lambda: defaultdict(list), repr=False)
     _daily_sets: dict[tuple[int, str], set[int]] = field(default_factory=lambda: defaultdict(set), repr=False)
     ips: dict[int, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
+    touches: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))   # citizen -> record touches
 
     def add(self, *items: object) -> InMemoryContext:
         """Store operators, citizens, tickets, shifts, leaves, watch entries and allow-rules; returns self."""
@@ -156,6 +160,7 @@ class InMemoryContext:
             self.add_activity(a.operator_id, a.ts)
             self.ips[a.operator_id].append((a.ts, a.ip))
             if a.action in RECORD_ACTIONS and a.citizen_id is not None:
+                bisect.insort(self.touches[a.citizen_id], a.ts)
                 day = clock.day(a.ts)
                 cell = self._daily_sets[(a.operator_id, day)]
                 cell.add(a.citizen_id)
@@ -242,6 +247,11 @@ class InMemoryContext:
     def known_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
         """Addresses recorded by ``feed`` (or put in ``ips``) in [lo, hi)."""
         return {ip for ts, ip in self.ips.get(operator_id, ()) if lo <= ts < hi}
+
+    def record_touched(self, citizen_id: int, lo: float, hi: float) -> bool:
+        """Whether ``feed`` saw a record touch of the citizen in [lo, hi)."""
+        times = self.touches.get(citizen_id, [])
+        return bisect.bisect_left(times, lo) < bisect.bisect_left(times, hi)
 
     def journal_start(self) -> float | None:
         """``journal_since``, else the oldest recorded activity."""

@@ -36,6 +36,7 @@ from domain.detectors.model import (
 from domain.detectors.newip import NewAddress
 from domain.detectors.presence import absent, off_shift
 from domain.detectors.pretext import ticket_mismatch
+from domain.detectors.rare import RareRecord
 from domain.detectors.relations import coworker, own_record, relative_or_neighbour
 from domain.detectors.repeat import Repeat
 from domain.detectors.signins import ConcurrentIps, FailedThenSuccess
@@ -87,6 +88,7 @@ class DetectorEngine:
         self._fails = FailedThenSuccess(cfg)
         self._ips = ConcurrentIps(cfg)
         self._new_ip = NewAddress()
+        self._rare = RareRecord()
 
     # -- public -------------------------------------------------------------------------------------------------
     def process(self, accesses: Iterable[AccessEvent], signins: Iterable[SignIn], ctx: DetectorContext,
@@ -263,7 +265,7 @@ class DetectorEngine:
             self.stats["unexplained"] += 1
             rows = list(self._unexplained.record(a, day))
             hits += [unexplained_hit(a, day, env, rows), self._repeat.on_unexplained(a, day, env, rows),
-                     self._unexplained.on_unexplained(a, day, env)]
+                     self._unexplained.on_unexplained(a, day, env), self._rare.on_unexplained(a, day, env)]
             cit = env.ctx.citizen(a.citizen_id)
             if cit is None:
                 self.stats["unknown_citizen"] += 1
@@ -346,6 +348,7 @@ class DetectorEngine:
             self._worked = {k: v for k, v in self._worked.items() if k[1] >= yesterday}
             self._unexplained.prune(yesterday)
             self._new_ip.prune(yesterday)
+            self._rare.prune(yesterday)
             self._repeat.prune(today, cfg.repeat_days)
 
 

@@ -2,7 +2,9 @@
 
 score = sum over distinct detectors of the highest points each gave in the case, capped at 100; its band comes
 from the one band list (domain.bands). A case where 3 or more distinct detectors fired is at least 'high',
-whatever its score, and one with 2 distinct weak signals (15-39 points each) at least 'medium'.
+whatever its score, and one with 2 distinct weak signals (15-39 points each) at least 'medium'. A detector that
+only refines another one's finding (D14: the unexplained access of D01 was to a record nobody opens) adds its
+points but is neither a distinct detector nor a weak signal of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ MEDIUM_FLOOR = dict(BOUNDS)[MEDIUM]
 WEAK_MIN_POINTS = 15
 WEAK_SIGNALS_FOR_MEDIUM = 2
 NOT_WEAK = frozenset({"D06"})
+REFINES = {"D14": "D01"}   # refining detector -> the one whose finding it refines (never fires without it)
 
 
 def detector_points(hits: Iterable[Hit]) -> dict[str, int]:
@@ -45,7 +48,8 @@ def points_score(points: dict[str, int]) -> tuple[int, str]:
     """(score, band) from each detector's best points (the rules of ``case_score``)."""
     score = min(sum(points.values()), MAX_SCORE)
     band = band_of(score)
-    if len(points) >= MIN_DETECTORS_FOR_HIGH and not at_least(band, "high"):
+    distinct = {REFINES.get(d, d) for d in points}
+    if len(distinct) >= MIN_DETECTORS_FOR_HIGH and not at_least(band, "high"):
         band = "high"
     if len(weak_signals(points)) >= WEAK_SIGNALS_FOR_MEDIUM and not at_least(band, MEDIUM):
         band = MEDIUM
@@ -54,7 +58,8 @@ def points_score(points: dict[str, int]) -> tuple[int, str]:
 
 def weak_signals(points: dict[str, int]) -> list[str]:
     """The detectors whose best points are a weak signal (WEAK_MIN_POINTS up to below the medium band)."""
-    return sorted(d for d, p in points.items() if WEAK_MIN_POINTS <= p < MEDIUM_FLOOR and d not in NOT_WEAK)
+    return sorted(d for d, p in points.items()
+                  if WEAK_MIN_POINTS <= p < MEDIUM_FLOOR and d not in NOT_WEAK and d not in REFINES)
 
 
 def group_cases(hits: Iterable[Hit]) -> dict[tuple[int, str], list[Hit]]:

@@ -33,6 +33,10 @@ def _context() -> InMemoryContext:
             ctx.daily_counts[(op, f"2025-03-{10 - k:02d}" if k < 10 else "2025-02-28")] = 24 + (op + k) % 5
     ctx.unexplained[(9, 170)] |= {"2025-03-02", "2025-03-06"}
     ctx.ips[8].append((T0 - 2 * DAY, "10.0.8.1"))     # operator 8's usual address (D16: 172.16.0.9 is new)
+    # The journal reaches back 40 days and every citizen but 150-170 was opened in the weeks before (D14).
+    ctx.journal_since = T0 - 40 * DAY
+    for cid in (*range(100, 150), *range(171, 500)):
+        ctx.touches[cid].append(T0 - 5 * DAY)
     return ctx
 
 
