@@ -83,7 +83,8 @@ def alert_message(alert: dict, snapshot: dict | None, lang: str) -> str:
               "value_pct": pct(p.get("value")), "warn_pct": pct(p.get("warn")),
               "waiting": p.get("waiting", ""), "error": p.get("error") or t("stale_title", lang).lower(),
               "name": p.get("name_en" if lang == "en" else "name_ru") or scope,
-              "days": p.get("days", ""), "oldest": p.get("oldest") or ""}
+              "days": p.get("days", ""), "oldest": p.get("oldest") or "", "span": p.get("span", ""),
+              "calls": p.get("calls", ""), "gaps": p.get("gaps", "")}
     template = ALERT_TEXT.get(alert["rule"], ("{scope}: " + alert["rule"], "{scope}: " + alert["rule"]))
     return template[1 if lang == "en" else 0].format(**values)
 

@@ -224,6 +224,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "retention_over": ("Журнал хранит записи дольше срока — нарушение политики (152-ФЗ).",
                        "The journal keeps rows beyond the period: a policy violation (152-FZ)."),
     "retention_ok": ("Срок хранения соблюдается.", "Retention is respected."),
+    "journal_gaps_none": ("Пробелов в журнале за сутки нет.", "No gaps in the journal in the last day."),
+    "journal_gaps_some": ("Пробелы в журнале за сутки: {n}; последний {span}: принято звонков {calls}, "
+                          "строк журнала 0.",
+                          "Gaps in the journal in the last day: {n}; the latest {span}: {calls} calls answered, 0 "
+                          "journal rows."),
     "retention_unknown": ("Журнал CRM ещё пуст: срок хранения будет проверен по его первой записи.",
                           "The CRM's journal is still empty: retention is checked from its first row."),
     "case_history": ("История случая", "Case history"),
@@ -419,6 +424,10 @@ ALERT_TEXT: dict[str, tuple[str, str]] = {
     "source_stale": ("Источник «{scope}» не отвечает: {error}", "Source '{scope}' is not answering: {error}"),
     "journal_retention": ("Журнал доступа к ПДн хранит записи дольше {days} дней (самая старая: {oldest})",
                           "The personal-data access journal keeps rows longer than {days} days (oldest: {oldest})"),
+    "journal_gap": ("Журнал доступа к ПДн молчал {span}: принято звонков {calls}, строк журнала 0 (пробелов за сутки: "
+                    "{gaps})",
+                    "The personal-data access journal was silent {span}: {calls} calls answered, 0 journal rows "
+                    "(gaps in the last day: {gaps})"),
 }
 
 

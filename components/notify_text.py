@@ -16,7 +16,7 @@ from domain.notify import Item, Message
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 SAFE_PARAMS = ("value", "warn", "crit", "waiting", "logged_in", "lag_s", "since", "line", "days", "oldest", "name_ru",
-               "name_en")
+               "name_en", "span", "calls", "gaps")
 TEXT = {
     "subject": ("[Горячая линия] {route}: {firing} активно, {resolved} решено",
                 "[Hotline] {route}: {firing} firing, {resolved} resolved"),

@@ -214,6 +214,28 @@ class SecuritySource(SourceAdapter):
                 a.c.citizen_id == citizen_id, a.c.ts >= utc_naive(lo), a.c.ts < utc_naive(hi),
                 func.lower(a.c.action).in_(sorted(RECORD_ACTIONS))).limit(1)).first() is not None
 
+    def phone_calls(self, *, after_id: int = 0, since_ts: float | None = None,
+                    limit: int = 20000) -> tuple[list[tuple[int, int, float]], int, bool]:
+        """Answered calls as the CRM records them (phone tickets): (ticket id, assignee, created) after a ticket id
+        or created since a time, by id (D21); the last ticket id read; whether ``limit`` rows were read (more may
+        follow). A row whose assignee or time cannot be used is passed over (and counted)."""
+        t = crm.tickets
+        query = select(t.c.id, tv.raw(t.c.assignee_id), tv.raw(t.c.created_at), t.c.call_id.is_not(None)) \
+            .where(t.c.id > after_id).order_by(t.c.id).limit(limit)
+        if since_ts is not None:
+            query = query.where(t.c.created_at >= utc_naive(since_ts))
+        with self.engine.connect() as conn:
+            rows = tv.read_rows(conn, query)
+        calls = []
+        for tid, assignee, created, is_call in rows:
+            if not is_call or assignee is None:
+                continue
+            try:
+                calls.append((tid, tv.integer(assignee, "assignee_id"), tv.utc_ts(created, "created_at")))
+            except tv.BadValue as exc:
+                self.reference_log.rejected(self.bad, f"tickets row {tid}", exc)
+        return calls, (rows[-1][0] if rows else after_id), len(rows) >= limit
+
     def signin_ips(self, operator_id: int, lo: float, hi: float) -> set[str]:
         """The addresses of the operator's successful sign-ins in [lo, hi) (D16)."""
         s = crm.sign_in_events

@@ -47,6 +47,10 @@ def evaluate(view: dict, lines: Lines, active: set[str]) -> list[Condition]:
     if compliance.get("over_retention"):
         out.append(Condition("journal_retention", "pd_access_log", "critical",
                              {"oldest": compliance["journal_oldest_at"], "days": compliance["retention_days"]}))
+    gaps = compliance.get("journal_gaps") or []
+    if gaps:   # D21: calls were answered and the access journal recorded nothing (newest gap first)
+        out.append(Condition("journal_gap", "pd_access_log", "critical",
+                             {"span": gaps[0]["span"], "calls": gaps[0]["calls"], "gaps": len(gaps)}))
     for name, src in view.get("sources", {}).items():
         if not src["ok"]:
             out.append(Condition("source_stale", name, "critical", {"lag_s": src["lag_s"], "error": src["error"]}))

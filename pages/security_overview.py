@@ -95,10 +95,19 @@ def retention_panel(lang: str) -> html.Div:
         html.Div(t("retention_text", lang).format(days=c.get("retention_days", ctx().settings.journal_retention_days),
                                                   oldest=local_time(c.get("journal_oldest_at"), tz, "%d.%m.%Y"))),
         html.Div(t(retention_verdict(c), lang), className=f"text-{state} fw-bold"),
+        gaps_line(c.get("journal_gaps") or [], lang),
         html.Div([t("detectors_state", lang), ": ",
                   t("ok", lang) if c.get("detectors_ok") else (c.get("detectors_error") or "—"),
                   " · ", local_time(c.get("detectors_last_run_at"), tz)], className="muted"),
     ])
+
+
+def gaps_line(gaps: list[dict], lang: str) -> html.Div:
+    """D21: the day's journal gaps (calls answered, no journal row), the newest named."""
+    if not gaps:
+        return html.Div(t("journal_gaps_none", lang), className="text-success", id="sec-journal-gaps")
+    return html.Div(t("journal_gaps_some", lang).format(n=len(gaps), span=gaps[0]["span"], calls=gaps[0]["calls"]),
+                    className="text-danger fw-bold", id="sec-journal-gaps")
 
 
 def kpis(m: Overview, rates: list[dict], lang: str) -> html.Div:

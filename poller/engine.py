@@ -19,7 +19,7 @@ from data_access.ticketing import CrmCursors, CrmSource, Directory
 from data_access.tolerant import BadRowLog
 from domain.alerts import AlertTracker, Changes, Condition, evaluate
 from domain.channels import ChannelState
-from domain.clock import day_start, iso_utc
+from domain.clock import day_start, epoch_to_local_naive, iso_utc, local_day
 from domain.cycle_timing import CycleHistogram
 from domain.lines import Lines
 from domain.services import ServiceHealth
@@ -380,7 +380,7 @@ class LiveEngine:
                           incidents=self.services.open_incidents(), sources=sources,
                           operators=self.directory.operators)
         snapshot = build_snapshot(now, self.tel, self.lines, live, self.agent_views)
-        snapshot["compliance"] = compliance_view(self.security, now, self.s.journal_retention_days)
+        snapshot["compliance"] = compliance_view(self.security, now, self.s.journal_retention_days, self.s.tz)
         return snapshot
 
     def _alerts(self, snapshot: dict, now: float) -> None:
@@ -405,18 +405,27 @@ class LiveEngine:
         return [_unsaved(t.condition) for t in self.tracker.active.values()]
 
 
-def compliance_view(security, now: float, retention_days: int) -> dict:
+def compliance_view(security, now: float, retention_days: int, tz: str = "UTC") -> dict:
     """Journal retention and the detectors' health, for the services page and the retention alert."""
     if security is None:
         return {"retention_days": retention_days, "journal_oldest_at": None, "over_retention": False,
-                "detectors_ok": None, "detectors_error": None, "detectors_last_run_at": None, "journal_bad_rows": {}}
+                "detectors_ok": None, "detectors_error": None, "detectors_last_run_at": None, "journal_bad_rows": {},
+                "journal_gaps": []}
     st = security.status
     oldest = st.journal_oldest_at
     return {"retention_days": retention_days, "journal_oldest_at": iso_utc(oldest),
             "over_retention": oldest is not None and now - oldest > (retention_days + 1) * 86400,
             "detectors_ok": st.error is None and st.last_success_at is not None,
             "detectors_error": st.error, "detectors_last_run_at": iso_utc(st.last_success_at),
-            "journal_bad_rows": dict(getattr(security.source, "bad", {}))}
+            "journal_bad_rows": dict(getattr(security.source, "bad", {})),
+            "journal_gaps": journal_gaps_view(getattr(getattr(security, "gaps", None), "journal_gaps", []), tz)}
+
+
+def journal_gaps_view(gaps, tz: str) -> list[dict]:
+    """The day's journal gaps (D21), newest first: UTC bounds, the local span in words, the calls answered."""
+    return [{"from": iso_utc(g.start), "to": iso_utc(g.end), "calls": g.calls,
+             "span": f"{_hhmm(g.start, tz)}-{_hhmm(g.end, tz)} {local_day(g.start, tz)}"}
+            for g in sorted(gaps, key=lambda g: -g.start)]
 
 
 def _unsaved(c: Condition) -> dict:
@@ -424,3 +433,7 @@ def _unsaved(c: Condition) -> dict:
     return {"id": None, "key": c.key, "rule": c.rule, "scope": c.scope, "severity": c.severity,
             "params": c.params, "fired_at": None, "resolved_at": None, "acked_by": None, "acked_at": None,
             "state": "firing"}
+
+
+def _hhmm(ts: float, tz: str) -> str:
+    return epoch_to_local_naive(ts, tz).strftime("%H:%M")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from data_access.security_source import SecuritySource
 from domain.clock import day_add
-from domain.detectors.catalog import CUMULATIVE
+from domain.detectors.catalog import BY_POLLER
 from domain.detectors.days import DayClock
 from domain.detectors.engine import LATENESS_S, DetectorEngine
 from domain.detectors.model import AccessEvent, Hit, Result, SignIn
@@ -132,9 +132,9 @@ def _store_rows(pipeline: SecurityPipeline, found: _Found, report: Rejudged) -> 
 def _store_hits(pipeline: SecurityPipeline, found: _Found, operators: set[int] | None, prune: bool, now: float,
                 report: Rejudged) -> None:
     """Add the hits found now, store grown ones over the stored, and (``prune``) remove those not found again."""
-    def mine(h: Hit) -> bool:   # cumulative risk (R07, R30) is the poller's, not the engine's: left as it is
+    def mine(h: Hit) -> bool:   # cumulative risk (R07, R30) and journal gaps (D21) are the poller's: left as they are
         return report.day_from <= h.day <= report.day_to and (operators is None or h.operator_id in operators) \
-            and h.detector not in CUMULATIVE
+            and h.detector not in BY_POLLER
 
     stored = {h.key: h for h in pipeline.cases.hits_between(report.day_from, report.day_to) if mine(h)}
     new = {k: h for k, h in found.hits.items() if mine(h)}

@@ -30,6 +30,7 @@ from domain.detectors.risk import LOOK_BACK_DAYS, findings
 from domain.detectors.risk import reasons as risk_reasons
 from domain.masking import mask_name
 from domain.operators import OperatorInfo
+from poller.journal_gaps import GapWatch
 from settings import Settings
 
 log = logging.getLogger("hotline.security")
@@ -244,6 +245,7 @@ class SecurityPipeline:
         self.saved_cursors = CursorRepository(app_engine)
         self.ctx = CrmDetectorContext(self.source, self.access, self.cases)
         self.engine = DetectorEngine(detector_config(settings))
+        self.gaps = GapWatch(self.source, self.engine.config)
         self.cursors: dict[str, int] | None = None
         self.status = SecurityStatus()
         self._reference_at = self._retention_at = -1e18
@@ -303,7 +305,8 @@ class SecurityPipeline:
         if saved is not None:
             accesses = [a for a in accesses if a.id <= saved["access"]]
             signins = [x for x in signins if x.id <= saved["signin"]]
-        self._run(accesses, signins, now)
+        self.gaps.start(since)
+        self._run(accesses, signins, now, horizon=now if saved is None else None)
         self.cursors = saved or {"access": max([top[0]] + [a.id for a in accesses]),
                                  "signin": max([top[1]] + [x.id for x in signins])}
         self.saved_cursors.save(self.cursors)
@@ -311,14 +314,17 @@ class SecurityPipeline:
     def _step(self, now: float) -> None:
         accesses = self.source.accesses(after_id=self.cursors["access"], limit=BATCH)
         signins = self.source.signins(after_id=self.cursors["signin"], limit=BATCH)
-        self._run(accesses, signins, now)
+        # Journal gaps are judged up to the newest row read, or up to now once the journal is read to its end.
+        self._run(accesses, signins, now, horizon=now if len(accesses) < BATCH else accesses[-1].ts)
         if accesses:
             self.cursors["access"] = accesses[-1].id
         if signins:
             self.cursors["signin"] = signins[-1].id
         self.saved_cursors.save(self.cursors)
 
-    def _run(self, accesses: list[AccessEvent], signins: list[SignIn], now: float) -> None:
+    def _run(self, accesses: list[AccessEvent], signins: list[SignIn], now: float,
+             horizon: float | None = None) -> None:
+        """Process rows read at ``now``; the journal has been read up to ``horizon`` (None: the rows' own end)."""
         if any(a.operator_id not in self.ctx.operators for a in accesses):
             self._refresh(now)  # an operator added since this cycle began: named before the rows are copied
         self.ctx.prefetch(accesses, self._judging(accesses, now), now)
@@ -328,6 +334,9 @@ class SecurityPipeline:
         self.access.set_links(result.links)
         touched = self.cases.record_hits(result.hits, now) | self.cases.update_hits(result.updates, now)
         touched |= self._cumulative(now)
+        self.gaps.observe(accesses)
+        until = horizon if horizon is not None else max([a.ts for a in accesses[-1:]] or [now])
+        touched |= self.cases.record_hits(self.gaps.judge(min(until, now), now), now)
         self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)
         self.status.stats = dict(self.engine.stats)

@@ -42,6 +42,7 @@ _ALL = (
     DetectorInfo("D17", "Неудачные входы, затем успешный", "Failed sign-ins then success", 40),
     DetectorInfo("D18", "Одновременные IP-адреса", "Concurrent IP addresses", 40),
     DetectorInfo("D19", "Спящая учётная запись", "Dormant account", 40),
+    DetectorInfo("D21", "Пробел в журнале", "Gap in the journal", 20),
     # Cumulative risk over rolling days (risk.py): the points are those of the band the sum reaches.
     DetectorInfo("R07", "Накопленный риск за 7 дней", "Cumulative risk, 7 days", 40),
     DetectorInfo("R30", "Накопленный риск за 30 дней", "Cumulative risk, 30 days", 40),
@@ -50,7 +51,8 @@ _ALL = (
 DETECTORS: MappingProxyType[str, DetectorInfo] = MappingProxyType({d.id: d for d in _ALL})
 DEFAULT_POINTS: MappingProxyType[str, int] = MappingProxyType({d.id: d.points for d in _ALL})
 CUMULATIVE = frozenset({"R07", "R30"})    # judged by the poller over stored days (risk.py), not by the engine
-IMPLEMENTED = frozenset(DETECTORS) - CUMULATIVE   # the engine's detectors
+BY_POLLER = CUMULATIVE | {"D21"}          # judged by the poller (D21: gaps.py, over the journal and the calls)
+IMPLEMENTED = frozenset(DETECTORS) - BY_POLLER   # the engine's detectors
 
 # Points of D04 by what matches (both, address only, surname only) and D06's bonus when the access is unexplained.
 RELATIVE_POINTS = (60, 40, 15)
