@@ -224,6 +224,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "retention_over": ("Журнал хранит записи дольше срока — нарушение политики (152-ФЗ).",
                        "The journal keeps rows beyond the period: a policy violation (152-FZ)."),
     "retention_ok": ("Срок хранения соблюдается.", "Retention is respected."),
+    "reviewer_findings": ("D20: доступ проверяющих к ПДн вне своих случаев ({days} дн.)",
+                          "D20: reviewers' access to personal data outside their cases ({days} days)"),
+    "reviewer_findings_none": ("Нет: каждое раскрытие и каждый просмотр журнала относились к назначенному случаю.",
+                               "None: every reveal and every journal view belonged to an assigned case."),
     "journal_gaps_none": ("Пробелов в журнале за сутки нет.", "No gaps in the journal in the last day."),
     "journal_gaps_some": ("Пробелы в журнале за сутки: {n}; последний {span}: принято звонков {calls}, "
                           "строк журнала 0.",

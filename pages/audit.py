@@ -6,6 +6,8 @@ re-checks it from the first row.
 
 from __future__ import annotations
 
+import time
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
@@ -17,6 +19,7 @@ from components.grids import col, grid
 from components.i18n import norm_lang, t
 from data_access.audit_repo import ACTION_PATTERN, WIDTHS, ChainCheck
 from data_access.filters import FilterError, filter_text
+from domain.clock import iso_utc
 from web.access import page_callback
 from web.auth import audit
 from web.context import ctx
@@ -25,6 +28,7 @@ dash.register_page(__name__, path="/audit", name="audit", order=30, title="Жу�
                    roles=["admin"])
 
 ROWS = 1000
+REVIEWER_DAYS = 7
 VERIFY_ALL = "audit-verify-all"
 
 
@@ -66,8 +70,28 @@ def layout(lang: str | None = None, **_query) -> html.Div:
                        style={"justifySelf": "start"}),
         ]),
         html.Div(id=ids.AUDIT_CHAIN, className="mb-2"),
+        reviewer_panel(lang),
         grid(ids.AUDIT_GRID, columns(lang), rows(None, None), lang, "560px", row_id="id"),
     ])
+
+
+def reviewer_panel(lang: str) -> html.Div:
+    """D20 for the data protection officer: reviewers' acts on personal data outside their cases, 7 days."""
+    from data_access.reviewer_acts import ReviewerActs
+    from domain.detectors.reviewers import findings
+
+    tz = ctx().settings.tz
+    source = ReviewerActs(ctx().app_db, tz)
+    found = findings(source.acts(time.time() - REVIEWER_DAYS * 86400), source.cover)
+    title = html.H3(t("reviewer_findings", lang).format(days=REVIEWER_DAYS), className="h6")
+    if not found:
+        return html.Div([title, html.Div(t("reviewer_findings_none", lang), className="text-success")],
+                        className="panel", id="reviewer-findings")
+    head = html.Tr([html.Th(t(k, lang)) for k in ("time", "audit_actor", "action", "reason")] + [html.Th("D20")])
+    body = [html.Tr([html.Td(local_time(iso_utc(f.act.ts), tz, "%d.%m.%Y %H:%M")), html.Td(f.act.actor),
+                     html.Td(f.act.action), html.Td(f.reason(lang)), html.Td(f"+{f.points}")]) for f in found[:200]]
+    return html.Div([title, html.Table([html.Thead(head), html.Tbody(body)], className="simple")],
+                    className="panel border-danger", id="reviewer-findings")
 
 
 def chain_alert(check: ChainCheck, full: bool, lang: str) -> dbc.Alert:

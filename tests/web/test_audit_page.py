@@ -84,3 +84,24 @@ def test_a_filter_on_action_alert_ack_shows_exactly_those_3_rows(web, client_as)
     status, answer = _view(app, client_as("admin"), action="alert_ack", actor="sup")
     rows = json.loads(answer)["response"]["audit-grid"]["rowData"]
     assert status == 200 and [r["target"] for r in rows] == ["alert:2", "alert:1", "alert:0"]
+
+
+def test_the_audit_page_shows_the_dpo_a_reviewers_reveal_outside_their_cases_and_not_one_inside(web):
+    import time
+
+    from data_access.case_repo import CaseRepository
+    from domain.detectors.model import Hit
+    from pages.audit import reviewer_panel
+
+    app, _store = web
+    hotline = app.server.extensions["hotline"]
+    now = time.time()
+    cases = CaseRepository(hotline.app_db)
+    [case_id] = cases.record_hits([Hit("D01", 7, "2026-01-10", now, 10, "r", "r", (1,), (4243,))], now)
+    cases.assign(case_id, "sec1", "sec1", now)
+    for cid in (4242, 4243):
+        hotline.audit.append(AuditEntry("sec1", "security", "reveal", f"citizen:{cid}", {"reason": "check"}), now)
+    with app.server.app_context():
+        text = json.dumps(reviewer_panel("en").to_plotly_json(), default=str)
+    assert "revealed citizen #4242, and no case assigned to the reviewer concerns it" in text and "+50" in text
+    assert "#4243" not in text
