@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, case, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, case, delete, func, insert, select, tuple_, update
 
 from data_access.filters import (
     MAX_FILTER_TEXT,
@@ -95,6 +95,9 @@ def _row(r) -> dict:
             "reason": r.reason, "link": r.link or "", "link_id": r.ref_id}
 
 
+REFRESH_CHUNK = 300   # operator-days recounted per grouped query
+
+
 class AccessRepository:
     """Copies of access rows, per operator-day counts (baselines), and the review queries."""
 
@@ -144,20 +147,30 @@ class AccessRepository:
 
     @staticmethod
     def _refresh_days(conn, keys: set[tuple]) -> None:
-        """Recount the operator-days touched (counts only: they outlive the 30-day purge of the rows)."""
-        touching = E.c.action != "search"
-        for operator_id, day in keys:
-            row = conn.execute(select(func.count(), func.count(func.distinct(E.c.citizen_id)),
-                                      func.sum(case((E.c.reason == "none", 1), else_=0)), func.max(E.c.ts),
-                                      func.max(E.c.team_id))
-                               .where(E.c.operator_id == operator_id, E.c.day == day, touching)).first()
-            values = {"touches": row[0] or 0, "distinct_citizens": row[1] or 0, "unexplained": int(row[2] or 0),
-                      "last_ts": row[3], "team_id": row[4]}
-            key = and_(D.c.operator_id == operator_id, D.c.day == day)
-            if conn.execute(select(D.c.day).where(key)).first() is None:
-                conn.execute(insert(D).values(operator_id=operator_id, day=day, **values))
-            else:
-                conn.execute(update(D).where(key).values(**values))
+        """Recount the operator-days touched (counts only: they outlive the 30-day purge of the rows), a few
+        hundred operator-days per grouped query."""
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), REFRESH_CHUNK):
+            part = ordered[start:start + REFRESH_CHUNK]
+            in_part = tuple_(E.c.operator_id, E.c.day).in_(part)
+            counts = {(r[0], r[1]): {"touches": r[2] or 0, "distinct_citizens": r[3] or 0,
+                                     "unexplained": int(r[4] or 0), "last_ts": r[5], "team_id": r[6]}
+                      for r in conn.execute(select(
+                          E.c.operator_id, E.c.day, func.count(), func.count(func.distinct(E.c.citizen_id)),
+                          func.sum(case((E.c.reason == "none", 1), else_=0)), func.max(E.c.ts), func.max(E.c.team_id))
+                          .where(in_part, E.c.action != "search").group_by(E.c.operator_id, E.c.day))}
+            empty = {"touches": 0, "distinct_citizens": 0, "unexplained": 0, "last_ts": None, "team_id": None}
+            stored = {(r[0], r[1]) for r in conn.execute(select(D.c.operator_id, D.c.day)
+                                                         .where(tuple_(D.c.operator_id, D.c.day).in_(part)))}
+            fresh = [{"operator_id": o, "day": d, **counts.get((o, d), empty)} for o, d in part
+                     if (o, d) not in stored]
+            if fresh:
+                conn.execute(insert(D), fresh)
+            known = [{"k_op": o, "k_day": d, **{f"v_{c}": v for c, v in counts.get((o, d), empty).items()}}
+                     for o, d in part if (o, d) in stored]
+            if known:   # bound names differ from the columns': SQLAlchemy reserves those for SET
+                conn.execute(update(D).where(D.c.operator_id == bindparam("k_op"), D.c.day == bindparam("k_day"))
+                             .values({c: bindparam(f"v_{c}") for c in empty}), known)
 
     def page(self, flt: AccessFilter, offset: int = 0, limit: int = 100, newest_first: bool = True) -> list[dict]:
         """One block of the grid (at most MAX_PAGE rows), newest first."""

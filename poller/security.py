@@ -102,9 +102,11 @@ class CrmDetectorContext:
         citizens = sorted({a.citizen_id for a in accesses if a.citizen_id is not None} | judging)
         self._load_citizens(self.citizen_cache.missing(citizens, now))
         self.tickets_now = self.source.tickets_of_citizens(citizens, now)
-        self.ticket_ids, self.call_ids = {}, {}
-        self._load_tickets(sorted({a.ticket_id for a in accesses if a.ticket_id}),
-                           sorted({a.call_id for a in accesses if a.call_id}))
+        # The rows' own tickets are mostly among their citizens' (just read): only the others are asked for.
+        self.ticket_ids = {t.ticket_id: t for ts in self.tickets_now.values() for t in ts}
+        self.call_ids = {t.call_id: t for t in self.ticket_ids.values() if t.call_id}
+        self._load_tickets(sorted({a.ticket_id for a in accesses if a.ticket_id} - set(self.ticket_ids)),
+                           sorted({a.call_id for a in accesses if a.call_id} - set(self.call_ids)))
         ops = [o for o in sorted({a.operator_id for a in accesses}) if self.schedule_cache.get(o, now) is None]
         if ops:
             self._load_schedules(ops, now - 9 * 86400, now + 9 * 86400)
@@ -176,7 +178,10 @@ class CrmDetectorContext:
         return [s for s in self._schedule(operator_id, lo, hi)[2] if s.start <= hi and s.end >= lo]
 
     def leaves(self, operator_id):
-        return self._schedule(operator_id, self.now - 31 * 86400, self.now)[3]
+        # Any cached schedule holds the leaves of the last 31 days before its end: the shifts' window is no matter.
+        if self.schedule_cache.get(operator_id, self.now) is None:
+            self._load_schedules([operator_id], self.now - 9 * 86400, self.now + 9 * 86400)
+        return self.schedule_cache.get(operator_id, self.now)[3]
 
     def watch(self, citizen_id, ts):
         for entry in self.watchlist.get(citizen_id, []):
