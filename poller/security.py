@@ -78,6 +78,7 @@ class CrmDetectorContext:
     def __init__(self, source: SecuritySource, access: AccessRepository, cases: CaseRepository) -> None:
         self.source, self.access, self.cases = source, access, cases
         self.operators: dict = {}
+        self._groups: dict[tuple, list[int]] = {}
         self.watchlist: dict = {}
         self.rules: list = []
         self.citizen_cache, self.masks = DataTimeCache(3600), DataTimeCache(86400)
@@ -92,6 +93,9 @@ class CrmDetectorContext:
         """Read the CRM's operators and watch-list again; returns the operators."""
         operators = self.source.operators()
         self.operators = {o.id: o for o in operators}
+        self._groups = {}     # (team, role) -> operator ids, for peers()
+        for o in operators:
+            self._groups.setdefault((o.team_id, o.role), []).append(o.id)
         self.watchlist = self.source.watchlist()
         return operators
 
@@ -193,8 +197,7 @@ class CrmDetectorContext:
         me = self.operators.get(operator_id)
         if me is None:
             return []
-        return [o.id for o in self.operators.values()
-                if o.id != operator_id and o.team_id == me.team_id and o.role == me.role]
+        return [i for i in self._groups.get((me.team_id, me.role), ()) if i != operator_id]
 
     def daily_distinct_citizens(self, operator_id, days_before, n=28):
         return self.access.daily_counts(operator_id, days_before, n)
