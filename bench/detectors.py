@@ -57,6 +57,9 @@ def replay(pipeline: SecurityPipeline) -> int:
             print(f"  {seen} access rows, at {local_day(horizon, pipeline.s.tz)}", flush=True)
     rest = src.signins(after_id=after_s, limit=10**6)
     pipeline._run([], rest, END + 3600)
+    # Saved as a live poller saves them: bench/poller_memory.py restarts a poller on this app database.
+    pipeline.cursors = {"access": after_a, "signin": max([after_s] + [s.id for s in rest])}
+    pipeline.saved_cursors.save(pipeline.cursors)
     return seen
 
 

@@ -119,6 +119,12 @@ class AccessRepository:
                 conn.execute(insert(E), fresh)
             self._refresh_days(conn, {(v["operator_id"], v["day"]) for v in fresh})
 
+    def pending_ids(self, since: float) -> set[int]:
+        """Ids of the copies since ``since`` still waiting for their verdict (a restart judges them again)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(E.c.id).where(E.c.ts >= utc_naive(since), E.c.reason == "pending"))
+                       .scalars())
+
     def set_verdicts(self, verdicts: dict[int, tuple[bool, str]]) -> None:
         """Record final verdicts (explained, reason) that arrived after the rows were stored."""
         if not verdicts:

@@ -308,16 +308,31 @@ class SecurityPipeline:
         self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
         saved = self.saved_cursors.load(CURSORS)
         top = self.source.max_ids()  # read before the rows: nothing written in between can be skipped
-        accesses = self.source.accesses(since_ts=since, limit=10**7)
-        signins = self.source.signins(since_ts=since, limit=10**7)
-        if saved is not None:
-            accesses = [a for a in accesses if a.id <= saved["access"]]
-            signins = [x for x in signins if x.id <= saved["signin"]]
+        limit = saved or {"access": 2**63 - 1, "signin": 2**63 - 1}
+        signins = [x for x in self.source.signins(since_ts=since, limit=10**7) if x.id <= limit["signin"]]
         self.gaps.start(since)
-        self._run(accesses, signins, now, horizon=now if saved is None else None)
-        self.cursors = saved or {"access": max([top[0]] + [a.id for a in accesses]),
-                                 "signin": max([top[1]] + [x.id for x in signins])}
+        pending = None if saved is None else self.access.pending_ids(since)
+        last_a, fed = self._replay(since, limit["access"], signins, now, pending)
+        self._run([], signins[fed:], now, horizon=now if saved is None else None, stored_pending=pending)
+        self.cursors = saved or {"access": max(top[0], last_a), "signin": max([top[1]] + [x.id for x in signins])}
         self.saved_cursors.save(self.cursors)
+
+    def _replay(self, since: float, upto_id: int, signins: list[SignIn], now: float,
+                stored_pending: set[int] | None) -> tuple[int, int]:
+        """The journal since ``since`` up to access id ``upto_id`` in chunks of BATCH rows, each with the sign-ins
+        up to its last row (so a restart holds one chunk in memory, not the day); the last access id fed and how
+        many of ``signins`` were."""
+        last_a, fed, after = 0, 0, None
+        while True:
+            chunk = [a for a in self.source.accesses(after_id=after, since_ts=since, limit=BATCH) if a.id <= upto_id]
+            if not chunk:
+                return last_a, fed
+            horizon = chunk[-1].ts
+            start = fed
+            while fed < len(signins) and signins[fed].ts <= horizon:
+                fed += 1
+            self._run(chunk, signins[start:fed], now, horizon=None, stored_pending=stored_pending)
+            after = last_a = chunk[-1].id
 
     def _step(self, now: float) -> None:
         accesses = self.source.accesses(after_id=self.cursors["access"], limit=BATCH)
@@ -331,15 +346,24 @@ class SecurityPipeline:
         self.saved_cursors.save(self.cursors)
 
     def _run(self, accesses: list[AccessEvent], signins: list[SignIn], now: float,
-             horizon: float | None = None) -> None:
-        """Process rows read at ``now``; the journal has been read up to ``horizon`` (None: the rows' own end)."""
+             horizon: float | None = None, stored_pending: set[int] | None = None) -> None:
+        """Process rows read at ``now``; the journal has been read up to ``horizon`` (None: the rows' own end).
+
+        ``stored_pending`` (a restart's replay of rows already copied): only these copies, stored before their
+        verdict, are written again; the others hold their final verdict and link already."""
         if any(a.operator_id not in self.ctx.operators for a in accesses):
             self._refresh(now)  # an operator added since this cycle began: named before the rows are copied
         self.ctx.prefetch(accesses, self._judging(accesses, now), now)
         result = self.engine.process(accesses, signins, self.ctx, now)
-        self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
-        self.access.set_verdicts({i: v for i, v in result.explained.items() if v[1] != "pending"})
-        self.access.set_links(result.links)
+        verdicts = {i: v for i, v in result.explained.items() if v[1] != "pending"}
+        links = result.links
+        if stored_pending is None:
+            self.access.add([self._copy(a, result.explained.get(a.id, (False, "pending"))) for a in accesses])
+        else:
+            verdicts = {i: v for i, v in verdicts.items() if i in stored_pending}
+            links = {i: v for i, v in links.items() if i in stored_pending}
+        self.access.set_verdicts(verdicts)
+        self.access.set_links(links)
         touched = self.cases.record_hits(result.hits, now) | self.cases.update_hits(result.updates, now)
         touched |= self._cumulative(now)
         self.gaps.observe(accesses)

@@ -167,3 +167,22 @@ def test_every_explained_record_access_names_the_ticket_that_explained_it(simula
     assert explained    # how many depends on the hour the simulated day ends at
     assert all(r["link"] == r["reason"] and r["link_id"] for r in explained)
     assert all(r["link"] in ("", "allow_rule") for r in rows if r["reason"] not in ("call", "ticket", "team_ticket"))
+
+
+def test_a_restart_replays_the_day_in_chunks_and_judges_the_rows_left_pending_at_the_stop(simulated, tmp_path,
+                                                                                           monkeypatch):
+    import poller.security as security
+
+    settings, now = simulated
+    app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
+    SecurityPipeline(settings, app_db).cycle(now)         # the rows of the last 7 minutes wait for a verdict
+    with app_db.connect() as conn:
+        waiting = conn.execute(text("SELECT COUNT(*) FROM access_events WHERE reason = 'pending'")).scalar()
+        hits = _count(app_db, case_hits)
+    assert waiting > 0
+    monkeypatch.setattr(security, "BATCH", 500)           # the day comes back in many chunks
+    restarted = SecurityPipeline(settings, app_db)
+    assert restarted.cycle(now + 600).error is None
+    with app_db.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM access_events WHERE reason = 'pending'")).scalar() == 0
+    assert _count(app_db, case_hits) >= hits
