@@ -31,6 +31,11 @@ class Settings:
     data_dir: str = _s("var", "Folder for the embedded SQLite files and simulator ground truth.")
     telephony_url: str = _s("", "SQLAlchemy URL of the Asterisk queue_log database (read-only to us). "
                                 "Empty: sqlite file telephony.db in data_dir.")
+    telephony_charset: str = _s("auto", "MySQL/MariaDB queue_log only: how text columns declared in a single-byte "
+                                        "charset (latin1, cp1251...) are read. auto: as bytes, UTF-8 when they are "
+                                        "UTF-8 (what a PBX writing through a latin1 connection stores; such rows "
+                                        "are kept and counted as misdeclared_charset), else the declared charset. "
+                                        "declared: as the server converts them from the declared charset.")
     ticketing_url: str = _s("", "SQLAlchemy URL of the CRM (ticketing) database (read-only to us). "
                                 "Empty: sqlite file crm.db in data_dir.")
     app_db_url: str = _s("", "SQLAlchemy URL of the dashboard's own database (users, alerts, audit). "
@@ -249,6 +254,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         if key in environ:
             values[f.name] = _parse(environ[key], kinds[str(f.type)], f.name)
     values.update(overrides)
+    charset = values.get("telephony_charset", "auto")
+    if charset not in ("auto", "declared"):
+        raise SettingsError(f"{PREFIX}TELEPHONY_CHARSET={charset!r}: expected auto or declared")
     return Settings(**values)
 
 

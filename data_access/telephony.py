@@ -7,18 +7,15 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, func, select, text, type_coerce
+from sqlalchemy import LargeBinary, String, cast, func, select, text, type_coerce
+from sqlalchemy.engine import make_url
 
-from data_access import tolerant
+from data_access import mysql_text, tolerant
 from data_access.base import FetchResult, SourceAdapter, describe_error
 from data_access.schema.telephony import queue_log as T
 from domain.clock import epoch_to_local_naive
 from domain.queue_log import AGENT_VERBS, QueueLogEvent
 
-# ``time`` is read as the driver gives it (a string on SQLite, a datetime on PostgreSQL): SQLAlchemy's own
-# SQLite datetime parsing is the slowest step of a start-up rebuild; ``datetime.fromisoformat`` is C.
-_COLUMNS = (T.c.id, type_coerce(T.c.time, String).label("time"), T.c.callid, T.c.queuename, T.c.agent, T.c.event,
-            T.c.data1, T.c.data2, T.c.data3, T.c.data4, T.c.data5)
 _EPOCH = datetime(1970, 1, 1)
 _EARLIEST, _LATEST = tolerant.EARLIEST_TS, tolerant.LATEST_TS
 # callid, queuename, agent, event, data1..data5: their declared lengths. A longer value (SQLite does not enforce
@@ -32,12 +29,23 @@ MAX_GAPS = 2000
 
 
 class QueueLogSource(SourceAdapter):
-    """Reads queue_log rows with id above a cursor; ``time`` is read in the PBX's zone."""
+    """Reads queue_log rows with id above a cursor; ``time`` is read in the PBX's zone.
+
+    On MySQL / MariaDB, ``charset`` says how text columns declared in a single-byte charset (latin1...) are read:
+    ``auto`` reads their bytes and takes UTF-8 for UTF-8 (what a PBX writing through a latin1 connection stored),
+    the declared charset otherwise; ``declared`` believes the server's conversion (see data_access/mysql_text.py).
+    """
 
     name = "telephony"
 
-    def __init__(self, url: str, pbx_tz: str, batch_rows: int = 20000) -> None:
+    def __init__(self, url: str, pbx_tz: str, batch_rows: int = 20000, *, charset: str = "auto") -> None:
         super().__init__(url)
+        if charset not in mysql_text.MODES:
+            raise ValueError(f"telephony charset {charset!r}: expected one of {', '.join(mysql_text.MODES)}")
+        self.charset = charset
+        self._mysql = make_url(url).get_backend_name() in ("mysql", "mariadb")
+        self._cols: tuple | None = None  # the selected columns, known after the first connection
+        self._decoders: tuple[tuple[int, str], ...] = ()  # (text index, declared charset) read as bytes
         self.pbx_tz = pbx_tz
         self.zone = ZoneInfo(pbx_tz)
         self.batch_rows = batch_rows
@@ -59,7 +67,7 @@ class QueueLogSource(SourceAdapter):
         problem = self.check_available()
         if problem:
             return FetchResult.failed(problem)
-        since = epoch_to_local_naive(since_ts, self.pbx_tz)
+        since = self._at(since_ts)
         try:
             with self.engine.connect() as conn:
                 first = conn.execute(select(func.min(T.c.id)).where(T.c.time >= since)).scalar()
@@ -75,11 +83,12 @@ class QueueLogSource(SourceAdapter):
         problem = self.check_available()
         if problem:
             return FetchResult.failed(problem)
-        query = select(*_COLUMNS).where(T.c.id > cursor).order_by(T.c.id).limit(limit or self.batch_rows)
-        if until_ts is not None:
-            query = query.where(T.c.time <= epoch_to_local_naive(until_ts, self.pbx_tz))
         try:
             with self.engine.connect() as conn:
+                query = select(*self._columns(conn)).where(T.c.id > cursor).order_by(T.c.id)
+                query = query.limit(limit or self.batch_rows)
+                if until_ts is not None:
+                    query = query.where(T.c.time <= self._at(until_ts))
                 rows = tolerant.read_rows(conn, query)
                 late = self._read_gaps(conn) if self._gaps and until_ts is None else []
         except Exception as exc:  # noqa: BLE001
@@ -97,14 +106,14 @@ class QueueLogSource(SourceAdapter):
         The range is turned into row ids first (two probes of the time index), then read along the primary key:
         following the time index row by row through hours of a busy PBX's rows is several times slower.
         """
-        lo, hi = (epoch_to_local_naive(t, self.pbx_tz) for t in (since_ts, until_ts))
+        lo, hi = self._at(since_ts), self._at(until_ts)
         try:
             with self.engine.connect() as conn:
                 first = conn.execute(select(func.min(T.c.id)).where(T.c.time >= lo)).scalar()
                 end = conn.execute(select(func.min(T.c.id)).where(T.c.time >= hi)).scalar()
                 if first is None:
                     return self._convert([])
-                query = select(*_COLUMNS).where(T.c.id >= first, T.c.event.in_(sorted(AGENT_VERBS)))
+                query = select(*self._columns(conn)).where(T.c.id >= first, T.c.event.in_(sorted(AGENT_VERBS)))
                 if end is not None:
                     query = query.where(T.c.id < end)
                 rows = tolerant.read_rows(conn, query.order_by(T.c.id))
@@ -121,10 +130,10 @@ class QueueLogSource(SourceAdapter):
         problem = self.check_available()
         if problem:
             return FetchResult.failed(problem)
-        lo, hi = (epoch_to_local_naive(t, self.pbx_tz) for t in (since_ts, until_ts))
-        query = select(*_COLUMNS).where(T.c.time >= lo, T.c.time < hi).order_by(T.c.id)
+        lo, hi = self._at(since_ts), self._at(until_ts)
         try:
             with self.engine.connect() as conn:
+                query = select(*self._columns(conn)).where(T.c.time >= lo, T.c.time < hi).order_by(T.c.id)
                 rows = tolerant.read_rows(conn, query)
         except Exception as exc:  # noqa: BLE001
             return FetchResult.failed(describe_error(exc))
@@ -150,6 +159,8 @@ class QueueLogSource(SourceAdapter):
             self.bad_log.note(bad, "bad_time", f"queue_log row {row[0]}")
             return None
         texts = row[2:11]
+        if self._decoders:
+            texts = self._decode(row[0], texts, bad)
         # The common row, nine short str values, is checked by one join (C), without Python per value.
         try:
             clean = len("".join(texts)) <= _SHORT_TOTAL and len(texts[3]) <= _EVENT_MAX
@@ -162,6 +173,47 @@ class QueueLogSource(SourceAdapter):
             self.bad_log.note(bad, "empty_event", f"queue_log row {row[0]}")
             return None
         return QueueLogEvent(ts, texts[0], texts[1], texts[2], verb, texts[4:9], row[0])
+
+    def _at(self, ts: float):
+        """A bound on ``time``: a naive local datetime; on MySQL the text Asterisk writes into a varchar(26)
+        ``time`` ('2026-11-26 12:00:00.000000'), which compares right with that text and with a DATETIME alike."""
+        local = epoch_to_local_naive(ts, self.pbx_tz)
+        return local.strftime("%Y-%m-%d %H:%M:%S.%f") if self._mysql else local
+
+    def _columns(self, conn) -> tuple:
+        """The selected columns. On MySQL in ``auto`` mode, text columns of a single-byte charset are read as
+        bytes (one information_schema query, on the first read after the engine is made)."""
+        if self._cols is None:
+            single = {}
+            if self._mysql and self.charset == "auto":
+                single = mysql_text.single_byte_columns(conn, T.name, _TEXT_NAMES)
+            texts = (cast(T.c[name], LargeBinary).label(name) if name in single else T.c[name] for name in _TEXT_NAMES)
+            self._decoders = tuple((i, single[name]) for i, name in enumerate(_TEXT_NAMES) if name in single)
+            # ``time`` is read as the driver gives it (a string on SQLite and from a varchar, a datetime on
+            # PostgreSQL and from a MySQL DATETIME): SQLAlchemy's own SQLite datetime parsing is the slowest step of
+            # a start-up rebuild; ``datetime.fromisoformat`` is C.
+            self._cols = (T.c.id, type_coerce(T.c.time, String).label("time"), *texts)
+        return self._cols
+
+    def _decode(self, row_id: int, values: tuple, bad: Counter) -> tuple:
+        """The bytes of single-byte columns as text; a value that was UTF-8 (or undecodable) counts the row once."""
+        out, reason = list(values), None
+        for i, charset in self._decoders:
+            value = out[i]
+            if type(value) is bytes:
+                if value.isascii():
+                    out[i] = value.decode("ascii")
+                    continue
+                out[i], why = mysql_text.decode(value, charset)
+                if why and reason is None:
+                    reason = (why, _TEXT_NAMES[i])
+        if reason:
+            self.bad_log.note(bad, reason[0], f"queue_log row {row_id}", reason[1])
+        return tuple(out)
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._cols, self._decoders = None, ()  # the table may be another one when the engine is made again
 
     def _repair(self, row_id: int, values: tuple, bad: Counter) -> tuple:
         """Each text value as str within its declared length; NULL is ''. Raises BadValue for an unusable one;
@@ -206,7 +258,7 @@ class QueueLogSource(SourceAdapter):
         self._gaps = {i: t for i, t in self._gaps.items() if now - t < GAP_WAIT_S}
 
     def _read_gaps(self, conn) -> list:
-        rows = tolerant.read_rows(conn, select(*_COLUMNS).where(T.c.id.in_(sorted(self._gaps))))
+        rows = tolerant.read_rows(conn, select(*self._columns(conn)).where(T.c.id.in_(sorted(self._gaps))))
         for row in rows:
             self._gaps.pop(row[0], None)
         return rows

@@ -44,7 +44,8 @@ def fingerprint(settings: Settings) -> str:
             digest.update(handle.read())
     shaping = (settings.tz, settings.pbx_tz, settings.sl_threshold_s, settings.sl_goal, settings.sl_variant,
                settings.short_abandon_s, settings.lost_call_after_s, settings.wrapup_s, settings.max_call_duration_s,
-               settings.service_down_after_checks, settings.queues(), settings.channels())
+               settings.service_down_after_checks, settings.queues(), settings.channels(),
+               settings.telephony_charset)
     digest.update(repr(shaping).encode())
     return digest.hexdigest()
 

@@ -59,7 +59,7 @@ class LiveEngine:
         self.alert_repo = alert_repo
         self.clock = clock
         self.tel_src = telephony or QueueLogSource(settings.url("telephony"), settings.pbx_tz,
-                                                   settings.poll_batch_rows)
+                                                   settings.poll_batch_rows, charset=settings.telephony_charset)
         self.crm_src = ticketing or CrmSource(settings.url("ticketing"), settings.poll_batch_rows)
         self.status = {name: SourceStatus(name) for name in ("telephony", "ticketing")}
         self.lines = Lines.of(settings.queues(), settings.channels())

@@ -165,7 +165,7 @@ class HistoryKeeper:
         self.queues = [q.name for q in settings.queues()]
         self.targets = {c.name: c.target_s for c in settings.channels()}
         self.tel_src = telephony or QueueLogSource(settings.url("telephony"), settings.pbx_tz,
-                                                   settings.poll_batch_rows)
+                                                   settings.poll_batch_rows, charset=settings.telephony_charset)
         self.crm_src = ticketing or CrmSource(settings.url("ticketing"), settings.poll_batch_rows)
         self._seen: dict[str, tuple[int, float]] = {}  # source -> (state object, its day) at the last cycle
         self._written: dict[tuple, object] = {}  # the last row written live per key: an unchanged one is not
@@ -314,7 +314,8 @@ def rebuild_days(settings: Settings, repo: HistoryRepository, day_from: str, day
     out = sys.stderr if out is None else out  # read at call time: a stream replaced since import is honoured
     now = time.time() if now is None else now
     final_before = now - settings.history_final_after_s
-    tel_src = QueueLogSource(settings.url("telephony"), settings.pbx_tz, settings.poll_batch_rows)
+    tel_src = QueueLogSource(settings.url("telephony"), settings.pbx_tz, settings.poll_batch_rows,
+                             charset=settings.telephony_charset)
     crm_src: CrmSource | None = CrmSource(settings.url("ticketing"), settings.poll_batch_rows)
     if crm_src.check_available():  # a PBX checked alone (README): its queues are rebuilt, without channels
         out.write(f"note: {crm_src.check_available()}: digital channels left out\n")
