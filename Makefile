@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/pip install --quiet -e '.[dev,postgres,mysql]'
 	touch $(STAMP)
 
 ## run: the embedded demo (simulator + poller + web app) at http://127.0.0.1:8050
@@ -23,7 +23,7 @@ test: $(STAMP)
 
 ## test-fast: the tests without a browser, a database server or the slow marker (about a minute), for every edit
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest $(PARALLEL) -m "not e2e and not slow and not redis and not postgres" -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) -m "not e2e and not slow and not redis and not postgres and not mariadb" -q $(PYTEST_ARGS)
 
 ## prod-local: the production topology on this machine (PostgreSQL, Redis, two pollers, gunicorn) at :8050
 prod-local: $(STAMP)

@@ -85,8 +85,22 @@ def postgres_url():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def mariadb_url():
+    """A throw-away MariaDB server (latin1 by default, as an old PBX's); yields ``database(name, charset)`` making a
+    database and returning its SQLAlchemy URL. Skipped without the server binaries, except in CI."""
+    from tools.servers import ThrowawayMariaDB, mariadb_bin
+
+    if not (mariadb_bin("mariadb-install-db") and mariadb_bin("mariadbd")):
+        require_binary("mariadbd", "the MariaDB tests run a real server")
+    server = ThrowawayMariaDB().start()
+    yield server.database
+    server.stop()
+
+
 # Markers follow what a test needs, so that `make test-fast` can leave out servers and browsers by marker.
-FIXTURE_MARKERS = {"redis_url": "redis", "postgres_url": "postgres", "live_app": "e2e", "browser": "e2e"}
+FIXTURE_MARKERS = {"redis_url": "redis", "postgres_url": "postgres", "mariadb_url": "mariadb", "live_app": "e2e",
+                   "browser": "e2e"}
 
 
 def pytest_collection_modifyitems(config, items):
