@@ -78,3 +78,15 @@ def test_a_silent_journal_for_half_an_hour_is_a_critical_compliance_alert(simula
     [alert] = [c for c in evaluate({"compliance": {"journal_gaps": [gap]}}, Lines({}, {}), set())]
     assert (alert.rule, alert.severity, alert.params["calls"]) == ("journal_gap", "critical", gap["calls"])
     assert "14:00" in json.dumps(alert.params) and "citizen" not in json.dumps(alert.params)
+
+
+def test_phone_tickets_with_a_word_for_an_assignee_or_a_time_are_counted_and_stop_nothing(simulated, tmp_path):
+    settings, noon, crm = _copy(simulated, tmp_path)
+    with crm.begin() as conn:
+        for tid, assignee, created in ((9_000_001, "'boss'", f"'{utc_naive(noon + 3600)}'"),
+                                       (9_000_002, "7", "'tomorrow'")):
+            conn.execute(text(f"INSERT INTO tickets (id, channel, category, status, created_at, assignee_id, call_id) "
+                              f"VALUES ({tid}, 'phone', 'other', 'open', {created}, {assignee}, 'c{tid}')"))
+    pipeline = SecurityPipeline(settings, open_app_db(settings.url("app_db")))
+    assert pipeline.cycle(noon + 3 * 3600 + 60).error is None
+    assert pipeline.source.bad["bad_value"] >= 1 and pipeline.source.bad["bad_time"] >= 1
