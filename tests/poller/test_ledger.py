@@ -14,7 +14,7 @@ from data_access.appdb import open_app_db
 from data_access.crm_ledger import CrmLedgerSource
 from data_access.cursor_repo import CursorRepository
 from data_access.ledger_repo import LedgerRepository
-from domain.clock import local_day
+from domain.clock import day_start, local_day
 from domain.sla import channel_of, line_of, quality_counts
 from poller.ledger import TicketLedger
 
@@ -26,7 +26,8 @@ def simulated(tmp_path_factory):
     from simulator.runner import backfill
 
     settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("crm")), tz="UTC", pbx_tz="UTC")
-    now = time.time()
+    # Yesterday 16:00, whatever the hour the suite runs at: three busy afternoon hours, not three night ones.
+    now = day_start(time.time(), "UTC") - 8 * 3600
     backfill(settings, now - 3 * 3600, now, scale=0.02)
     return settings, now
 
