@@ -171,6 +171,12 @@
         return (config && config.lang) || "ru";
       },
 
+      /* /wall polls with one request per tick (the wall and the freshness feed, pages/wall.py): the shell's
+         tick, which would post the feed a second time, pauses there and runs again on every other page. */
+      shellTickPaused: function (pathname) {
+        return pathname === "/wall";
+      },
+
       clock: function (n, config) {
         var tz = (config && config.tz) || "Europe/Moscow";
         try {

@@ -26,6 +26,7 @@ RELOAD_SINK = "reload-sink"
 WALL_VERSION = "wall-version"
 WALL_BODY = "wall-body"
 WALL_CLOCK = "wall-clock"
+WALL_TICK = "wall-tick"
 
 # Queues page
 QUEUES_VERSION = "queues-version"

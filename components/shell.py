@@ -72,15 +72,19 @@ def shell(config: dict) -> html.Div:
 
 
 # -- callbacks -------------------------------------------------------------------------------------------------
-@shell_callback(Output(ids.FRESH, "data"), Input(ids.TICK, "n_intervals"))
-def feed_freshness(_n):
-    """A few bytes per tick: when the snapshot was made, which sources are down, the build id."""
-    _version, snap = snapshot()
+def freshness(snap: dict | None) -> dict:
+    """The freshness feed's data for ``snap``: when it was made, which sources are down, the build id."""
     bad = [name for name, s in (snap or {}).get("sources", {}).items() if not s.get("ok")]
     if ctx().reader.problem:
         bad.append("snapshot_store")
     return {"gen": (snap or {}).get("generated_ts"), "now": round(time.time(), 3), "bad": bad,
             "build": ctx().build}
+
+
+@shell_callback(Output(ids.FRESH, "data"), Input(ids.TICK, "n_intervals"))
+def feed_freshness(_n):
+    """A few bytes per tick (on every page but /wall, whose own request carries them: pages/wall.py)."""
+    return freshness(snapshot()[1])
 
 
 @shell_callback(Output(ids.NAV_LINKS, "children"), Output(ids.LANG_TOGGLE, "children"), Output(ids.BRAND, "children"),

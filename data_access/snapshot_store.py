@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 
 import orjson
@@ -135,10 +136,16 @@ class SnapshotReader:
         self.store = store
         self._lock = threading.Lock()
         self._cached: tuple[int, dict | None] = (0, None)
+        self._checked_at = float("-inf")  # when the store last answered the version check (monotonic)
         self.problem: str | None = None  # why the store could not be read at the last try (None: it could)
 
-    def get(self) -> tuple[int, dict | None]:
-        """The newest (version, snapshot). A store that cannot be read gives the last one known."""
+    def get(self, recheck_s: float = 0.0) -> tuple[int, dict | None]:
+        """The newest (version, snapshot). A store that cannot be read gives the last one known.
+
+        ``recheck_s``: a caller asked hundreds of times a second (the wall screens) may take the version the store
+        gave less than ``recheck_s`` ago instead of asking it again; a failed check is never reused."""
+        if recheck_s > 0 and self.problem is None and time.monotonic() - self._checked_at < recheck_s:
+            return self._cached
         try:
             version = self.store.version()
         except Exception as exc:  # noqa: BLE001 - a Redis hiccup must not blank the screens; age shows it
@@ -152,6 +159,8 @@ class SnapshotReader:
                         self._cached = self.store.latest()
                     except Exception as exc:  # noqa: BLE001
                         self.problem = type(exc).__name__
+                        return self._cached
+        self._checked_at = time.monotonic()
         return self._cached
 
 

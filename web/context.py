@@ -63,9 +63,9 @@ def ctx() -> WebContext:
     return current_app.extensions[EXTENSION]
 
 
-def snapshot() -> tuple[int, dict | None]:
-    """The newest (version, snapshot) this worker knows."""
-    return ctx().reader.get()
+def snapshot(recheck_s: float = 0.0) -> tuple[int, dict | None]:
+    """The newest (version, snapshot) this worker knows; ``recheck_s``: see SnapshotReader.get."""
+    return ctx().reader.get(recheck_s)
 
 
 def user_role() -> str:
