@@ -119,7 +119,9 @@ class AuditTrail:
         ts = iso_utc(from_utc_naive(at))
         for _ in range(RETRIES):
             with self.engine.begin() as conn:
-                head = conn.execute(select(audit_head.c.hash, audit_head.c.count).where(audit_head.c.id == 1)).first()
+                # FOR UPDATE (PostgreSQL): concurrent writers queue on the head row instead of racing for it
+                head = conn.execute(select(audit_head.c.hash, audit_head.c.count).where(audit_head.c.id == 1)
+                                    .with_for_update()).first()
                 if head is None:
                     try:
                         conn.execute(insert(audit_head).values(id=1, hash=GENESIS, count=0))

@@ -152,3 +152,20 @@ def test_an_empty_trail_is_intact_and_has_no_checkpoint(trail):
     check = trail.check()
     assert (check.intact, check.broken_at, check.checked, check.upto) == (True, None, 0, 0)
     assert trail.checkpoint() == (0, audit_repo.GENESIS)
+
+
+@pytest.mark.postgres
+def test_32_writers_appending_at_once_on_postgresql_all_land_and_the_chain_holds(postgres_url, tmp_path):
+    """32 kiosk screens signing in together: each sign-in is audited; none may fail (they did, 500s, before the
+    head row was locked)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+
+    engine = open_app_db(postgres_url(f"audit_{tmp_path.name[-20:].lower()}"))
+    trail = AuditTrail(engine)
+    trail.append(AuditEntry("cli", "admin", "first", ""), 1_764_136_800.0)
+    with ThreadPoolExecutor(32) as pool:
+        hashes = list(pool.map(lambda i: trail.append(AuditEntry(f"wall{i}", "display", "sign_in_kiosk", f"wall{i}"),
+                                                      1_764_136_801.0), range(32)))
+    assert len(set(hashes)) == 32
+    assert trail.verify() == (True, None) and trail.check(full=True).checked == 33
