@@ -165,9 +165,13 @@ class SecuritySource(SourceAdapter):
         handlers = self._handlers(conn, [f[0] for f in fields])
         return [TicketLink(*f[:7], handlers.get(f[0], _NOBODY), *f[7:]) for f in fields]
 
-    def tickets_of_citizens(self, ids: list[int], now: float) -> dict[int, list[TicketLink]]:
+    def tickets_of_citizens(self, ids: list[int], now: float,
+                            closed_since: float | None = None) -> dict[int, list[TicketLink]]:
+        """The citizens' tickets still open or closed since ``closed_since`` (default: TICKET_LOOKBACK_S before
+        ``now``); the caller narrows it to what can explain its rows (a 30-day CRM holds ~11 tickets a citizen)."""
         tk = crm.tickets
-        recent = or_(tk.c.resolved_at.is_(None), tk.c.resolved_at >= utc_naive(now - TICKET_LOOKBACK_S))
+        since = now - TICKET_LOOKBACK_S if closed_since is None else max(closed_since, now - TICKET_LOOKBACK_S)
+        recent = or_(tk.c.resolved_at.is_(None), tk.c.resolved_at >= utc_naive(since))
         # Not the tickets opened after ``now``: none exist live, but a replay of past days (bench, `security
         # replay`) would otherwise read every later ticket of each citizen for nothing.
         # A time that is not one (SQLite) is still read, to be counted as a bad row.

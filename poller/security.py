@@ -99,13 +99,15 @@ class CrmDetectorContext:
         self.watchlist = self.source.watchlist()
         return operators
 
-    def prefetch(self, accesses: list[AccessEvent], judging: set[int], now: float) -> None:
-        """One batched read per kind of fact for the rows about to be processed or judged."""
+    def prefetch(self, accesses: list[AccessEvent], judging: set[int], now: float,
+                 closed_since: float | None = None) -> None:
+        """One batched read per kind of fact for the rows about to be processed or judged; ``closed_since``: the
+        oldest close time of a ticket that can still explain one of those rows (None: the widest look-back)."""
         self.now = now
         self.rules = self.cases.allow_rules(now)
         citizens = sorted({a.citizen_id for a in accesses if a.citizen_id is not None} | judging)
         self._load_citizens(self.citizen_cache.missing(citizens, now))
-        self.tickets_now = self.source.tickets_of_citizens(citizens, now)
+        self.tickets_now = self.source.tickets_of_citizens(citizens, now, closed_since)
         # The rows' own tickets are mostly among their citizens' (just read): only the others are asked for.
         self.ticket_ids = {t.ticket_id: t for ts in self.tickets_now.values() for t in ts}
         self.call_ids = {t.call_id: t for t in self.ticket_ids.values() if t.call_id}
@@ -353,7 +355,10 @@ class SecurityPipeline:
         verdict, are written again; the others hold their final verdict and link already."""
         if any(a.operator_id not in self.ctx.operators for a in accesses):
             self._refresh(now)  # an operator added since this cycle began: named before the rows are copied
-        self.ctx.prefetch(accesses, self._judging(accesses, now), now)
+        judging, oldest = self._judging(accesses, now)
+        # A ticket closed before the oldest of these rows minus the grace explains none of them (a day's margin).
+        closed_since = None if oldest is None else oldest - self.engine.config.ticket_after_s - 86400
+        self.ctx.prefetch(accesses, judging, now, closed_since)
         result = self.engine.process(accesses, signins, self.ctx, now)
         verdicts = {i: v for i, v in result.explained.items() if v[1] != "pending"}
         links = result.links
@@ -414,16 +419,20 @@ class SecurityPipeline:
             rejudge(self, min(d for d, _ in changes.values()), max(t for _, t in changes.values()), now,
                     operators=set(changes), prune=False)
 
-    def _judging(self, accesses: list[AccessEvent], now: float) -> set[int]:
-        """Citizens of the rows the engine will judge in this call (their tickets are read in one batch)."""
+    def _judging(self, accesses: list[AccessEvent], now: float) -> tuple[set[int], float | None]:
+        """Citizens of the rows the engine will judge in this call (their tickets are read in one batch), and the
+        oldest time among those rows and the new ones (None when there is none)."""
+        times = [a.ts for a in accesses]
         for a in accesses:
             if a.citizen_id is not None:   # searches too: D13's hour and day judge them once settled
                 self._awaiting.append((a.ts, a.citizen_id))
         limit = now - self.engine.config.settle_s
         judging = set()
         while self._awaiting and self._awaiting[0][0] <= limit:
-            judging.add(self._awaiting.popleft()[1])
-        return judging
+            ts, citizen = self._awaiting.popleft()
+            judging.add(citizen)
+            times.append(ts)
+        return judging, min(times, default=None)
 
     def _copy(self, a: AccessEvent, verdict: tuple[bool, str]) -> dict:
         op = self.ctx.operator(a.operator_id)
