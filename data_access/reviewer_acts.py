@@ -23,6 +23,7 @@ class ReviewerActs:
         self.engine = engine
         self.tz = tz
         self.names = OperatorNames(engine)
+        self._found: dict[str, int | None] = {}   # a login or name typed into a filter -> its operator (per read)
 
     def acts(self, since: float, roles: tuple[str, ...] = ("security", "admin")) -> list[ReviewerAct]:
         """The acts since ``since`` in time order; a filter's operator given by login or name is looked up."""
@@ -60,8 +61,10 @@ class ReviewerActs:
             return None
         if text.isascii() and text.isdigit():
             return int(text)
-        found = self.names.find(text)
-        return found[0] if len(found) == 1 else None
+        if text not in self._found:   # every block of rows repeats the filter: one lookup per text
+            found = self.names.find(text)
+            self._found[text] = found[0] if len(found) == 1 else None
+        return self._found[text]
 
     def cover(self, actor: str) -> Cover:
         """The operators of the cases assigned to ``actor`` and the citizens of those cases' evidence."""

@@ -28,6 +28,9 @@ class GapWatch:
     ticket_cursor: int | None = None    # None: not started (the first read takes the calls since the start)
     journal_gaps: list[JournalGap] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.clock = DayClock(self.config.tz)
+
     def start(self, since: float) -> None:
         """Watch from ``since`` (the first row the pipeline reads): earlier slots are never judged."""
         self.gaps = JournalGaps(self.gaps.cfg)
@@ -43,7 +46,7 @@ class GapWatch:
     def judge(self, horizon: float, now: float) -> list[Hit]:
         """Read the calls up to ``horizon`` (the journal has been read that far) and judge the due slots."""
         self._read_calls(horizon)
-        clock, hits = DayClock(self.config.tz), []
+        clock, hits = self.clock, []
         for start in self.gaps.due(horizon):
             journal, operators = self.gaps.judge(start)
             if journal is not None:
