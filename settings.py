@@ -85,6 +85,10 @@ class Settings:
                                           "the rows after it. 0 turns checkpoints off (always rebuild from midnight).")
     security_interval_s: float = _s(10.0, "Seconds between runs of the access-anomaly detectors over new "
                                           "journal rows.")
+    security_checkpoint_s: float = _s(300.0, "Seconds between checkpoints of the access-anomaly detectors' state "
+                                             "in the app database: a restart or a takeover loads it and replays "
+                                             "only the journal rows read since. 0 turns them off (a restart "
+                                             "replays today's journal).")
     history_final_after_s: int = _s(7200, "Interval history: an interval closed this long ago is rebuilt from the "
                                           "sources (late events included) and becomes final; later writes keep it.")
     secret_key: str = _s("", "Key that signs session cookies. Empty: a random key kept in data_dir/secret_key.")

@@ -8,6 +8,7 @@ payload is a pickle, never loaded unsigned), cannot be decoded, or no longer mat
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import hmac
@@ -36,33 +37,90 @@ class CheckpointRejected(ValueError):
     """A checkpoint that must not be used; the message says why (the poller then rebuilds from midnight)."""
 
 
-def fingerprint(settings: Settings) -> str:
-    """What the state's shape depends on: the format, Python, the state modules' source and the settings."""
-    digest = hashlib.sha256(f"{FORMAT}|{sys.version_info[:2]}".encode())
-    for name in STATE_MODULES:
+def code_fingerprint(modules: tuple[str, ...], shaping: object, fmt: int) -> str:
+    """What a state's shape depends on: its format, Python, its modules' source and the settings that shape it."""
+    digest = hashlib.sha256(f"{fmt}|{sys.version_info[:2]}".encode())
+    for name in modules:
         with open(importlib.import_module(name).__file__, "rb") as handle:
             digest.update(handle.read())
+    digest.update(_stable(shaping).encode())
+    return digest.hexdigest()
+
+
+def _stable(value: object) -> str:
+    """A repr that is the same in every process: sets sorted (their order changes with hash randomization)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = (type(value).__name__, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_stable(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_stable(k)}: {_stable(v)}" for k, v in sorted(value.items(), key=repr)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_stable(v) for v in value) + "]"
+    return repr(value)
+
+
+def fingerprint(settings: Settings) -> str:
+    """The live engine's state: its modules and the settings that shape the day's counters."""
     shaping = (settings.tz, settings.pbx_tz, settings.sl_threshold_s, settings.sl_goal, settings.sl_variant,
                settings.short_abandon_s, settings.lost_call_after_s, settings.wrapup_s, settings.max_call_duration_s,
                settings.service_down_after_checks, settings.queues(), settings.channels(),
                settings.telephony_charset)
-    digest.update(repr(shaping).encode())
-    return digest.hexdigest()
+    return code_fingerprint(STATE_MODULES, shaping, FORMAT)
 
 
 @dataclass
 class Loaded:
     state: dict
     taken_at: float
+    day_start: int = 0
+
+
+class SealedStates:
+    """One checkpoint row: a state dict pickled, compressed and signed; read back only when every check passes."""
+
+    def __init__(self, settings: Settings, repo: CheckpointRepository, fingerprint_: str, parts: tuple[str, ...]):
+        self.repo, self.parts, self.fingerprint = repo, parts, fingerprint_
+        self._key = settings.secret().encode()
+
+    def write(self, state: dict, day_start_: int, now: float, lease=None) -> int:
+        """Replace the row (refused by the fence of a poller that lost its lease); the payload's size in bytes."""
+        payload = _dumps(state)
+        token = lease.epoch if lease is not None else None
+        self.repo.save(StoredCheckpoint(self.fingerprint, int(day_start_), now, token, self._sign(payload), payload),
+                       fence=lease.fence if lease is not None else None)
+        return len(payload)
+
+    def read(self, day_start_: int | None = None) -> Loaded:
+        """The stored state; :class:`CheckpointRejected` says why it cannot be used. ``day_start_``: the local day
+        it must hold (None: any day)."""
+        stored = self.repo.load()
+        if stored is None:
+            raise CheckpointRejected("no checkpoint")
+        if stored.fingerprint != self.fingerprint:
+            raise CheckpointRejected("written by other code or settings")
+        if day_start_ is not None and stored.day_start != int(day_start_):
+            raise CheckpointRejected("it holds another day")
+        if not hmac.compare_digest(stored.digest, self._sign(stored.payload)):
+            raise CheckpointRejected("its signature does not match (another secret key?)")
+        try:
+            state = _loads(stored.payload)
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the rebuild is the answer
+            raise CheckpointRejected(f"it cannot be decoded ({type(exc).__name__})") from exc
+        if not isinstance(state, dict) or set(state) != set(self.parts):
+            raise CheckpointRejected("its parts are not the expected ones")
+        return Loaded(state, stored.taken_at, stored.day_start)
+
+    def _sign(self, payload: bytes) -> str:
+        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
 
 
 class Checkpointer:
     """Saves the engine's live state every ``every_s`` and restores it at a start or a takeover."""
 
     def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float) -> None:
-        self.s, self.repo, self.every_s = settings, repo, every_s
-        self._key = settings.secret().encode()
-        self._fingerprint = fingerprint(settings)
+        self.s, self.every_s, self.repo = settings, every_s, repo
+        self.sealed = SealedStates(settings, repo, fingerprint(settings), PARTS)
         self._saved_at = -1e18
 
     def due(self, now: float) -> bool:
@@ -73,36 +131,15 @@ class Checkpointer:
         if engine.tel is None or engine.tel_cursor is None or engine.crm_cursors is None or engine._catching_up:
             return False
         began = time.perf_counter()
-        payload = _dumps({name: getattr(engine, name) for name in PARTS})
-        token = engine.lease.epoch if engine.lease is not None else None
-        self.repo.save(StoredCheckpoint(self._fingerprint, int(engine.tel.day_start), now, token,
-                                        self._sign(payload), payload),
-                       fence=engine.lease.fence if engine.lease is not None else None)
+        size = self.sealed.write({name: getattr(engine, name) for name in PARTS}, engine.tel.day_start, now,
+                                 engine.lease)
         self._saved_at = now
-        log.info("checkpoint written: %.1f MB in %.2f s", len(payload) / 1e6, time.perf_counter() - began)
+        log.info("checkpoint written: %.1f MB in %.2f s", size / 1e6, time.perf_counter() - began)
         return True
 
     def load(self, now: float) -> Loaded:
         """The newest usable checkpoint; :class:`CheckpointRejected` says why there is none."""
-        stored = self.repo.load()
-        if stored is None:
-            raise CheckpointRejected("no checkpoint")
-        if stored.fingerprint != self._fingerprint:
-            raise CheckpointRejected("written by other code or settings")
-        if stored.day_start != int(day_start(now, self.s.tz)):
-            raise CheckpointRejected("it holds another day")
-        if not hmac.compare_digest(stored.digest, self._sign(stored.payload)):
-            raise CheckpointRejected("its signature does not match (another secret key?)")
-        try:
-            state = _loads(stored.payload)
-        except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the rebuild is the answer
-            raise CheckpointRejected(f"it cannot be decoded ({type(exc).__name__})") from exc
-        if not isinstance(state, dict) or set(state) != set(PARTS):
-            raise CheckpointRejected("its parts are not the expected ones")
-        return Loaded(state, stored.taken_at)
-
-    def _sign(self, payload: bytes) -> str:
-        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+        return self.sealed.read(int(day_start(now, self.s.tz)))
 
 
 def _dumps(state: dict) -> bytes:

@@ -240,6 +240,8 @@ class LiveEngine:
         with self._lock:
             if self.checkpoints is not None and self.active:
                 self._checkpoint(self.clock())  # the last one: the next poller starts from here
+            if self.security is not None and self.active:
+                self.security.stop(self.clock())
             if self.lease is not None and self.lease.held:
                 self.lease.release()
                 log.info("the poller lease was released")

@@ -40,6 +40,7 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None, *, stan
     from poller.ledger import TicketLedger
     from poller.notify import Notifier
     from poller.security import SecurityPipeline
+    from poller.security_checkpoint import security_checkpointer
 
     store = store or make_store(settings.redis_url, settings.redis_key_prefix)
     app_db = open_app_db(settings.url("app_db"))
@@ -47,8 +48,8 @@ def build_engine(settings: Settings, store: SnapshotStore | None = None, *, stan
     if not standby:
         lease.acquire(time.time())
     atexit.register(lease.release)
-    engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db),
-                        security=SecurityPipeline(settings, app_db), lease=lease,
+    security = SecurityPipeline(settings, app_db, checkpoints=security_checkpointer(settings, app_db), lease=lease)
+    engine = LiveEngine(settings, store, alert_repo=AlertRepository(app_db), security=security, lease=lease,
                         checkpoints=checkpointer(settings, app_db),
                         history=HistoryKeeper(settings, HistoryRepository(app_db), ledger=TicketLedger(
                             settings, LedgerRepository(app_db), CursorRepository(app_db))))

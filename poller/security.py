@@ -236,6 +236,7 @@ class SecurityStatus:
     last_success_at: float | None = None
     error: str | None = None
     journal_oldest_at: float | None = None
+    checkpoint_taken_at: float | None = None   # when the checkpoint the detectors resumed from was taken
     rows: int = 0
     purged: int = 0
     stats: dict = field(default_factory=dict)
@@ -244,8 +245,11 @@ class SecurityStatus:
 class SecurityPipeline:
     """Detectors over the journals, incrementally; one instance per deployment (in the poller)."""
 
-    def __init__(self, settings: Settings, app_engine, source: SecuritySource | None = None) -> None:
+    def __init__(self, settings: Settings, app_engine, source: SecuritySource | None = None,
+                 checkpoints=None, lease=None) -> None:
         self.s = settings
+        self.checkpoints = checkpoints  # SecurityCheckpointer (poller/security_checkpoint.py) or None
+        self.lease = lease              # the poller's lease: a poller that lost it writes no checkpoint
         self.app_engine = app_engine
         self.source = source or SecuritySource(settings.url("ticketing"))
         self.access = AccessRepository(app_engine)
@@ -284,6 +288,7 @@ class SecurityPipeline:
                 self._late_hr(now)
                 self._retention(now)
                 self.status.last_success_at, self.status.error = now, None
+                self._checkpoint(now)
             except Exception as exc:  # noqa: BLE001 - a bad row or a lost source must not stop the poller
                 log.exception("security cycle failed")
                 self.status.error = f"{type(exc).__name__}: {exc}"[:300]
@@ -304,27 +309,73 @@ class SecurityPipeline:
         """After a (re)start: restore stored hits, replay the rows the windows need, then go on by id.
 
         With a saved cursor, rows up to it are replayed (their hits are already stored) and everything after it
-        is processed as new, however old. Without one (first start), today's rows are processed as new.
+        is processed as new, however old: from today's checkpoint when there is a usable one, else from the
+        windows' start. Without one (first start), today's rows are processed as new.
         """
         since = self.engine.replay_from(now)
-        self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
         saved = self.saved_cursors.load(CURSORS)
+        start = self._resume(now, saved)   # the cursors of the checkpoint taken up, or None
+        if start is None and self.engine.stats:   # a poller active before (a takeover): its state is old
+            self.engine, self._awaiting = DetectorEngine(self.engine.config), deque()
+        self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
         top = self.source.max_ids()  # read before the rows: nothing written in between can be skipped
         limit = saved or {"access": 2**63 - 1, "signin": 2**63 - 1}
-        signins = [x for x in self.source.signins(since_ts=since, limit=10**7) if x.id <= limit["signin"]]
-        self.gaps.start(since)
+        signins = [x for x in self.source.signins(after_id=(start or {}).get("signin"), since_ts=since, limit=10**7)
+                   if x.id <= limit["signin"]]
+        if start is None:
+            self.gaps.start(since)
         pending = None if saved is None else self.access.pending_ids(since)
-        last_a, fed = self._replay(since, limit["access"], signins, now, pending)
+        last_a, fed = self._replay(since, limit["access"], signins, now, pending, after=(start or {}).get("access"))
         self._run([], signins[fed:], now, horizon=now if saved is None else None, stored_pending=pending)
         self.cursors = saved or {"access": max(top[0], last_a), "signin": max([top[1]] + [x.id for x in signins])}
         self.saved_cursors.save(self.cursors)
 
+    def _resume(self, now: float, saved: dict[str, int] | None) -> dict[str, int] | None:
+        """Take up today's checkpoint of this pipeline's state; its cursors, or None (then the day is replayed)."""
+        from poller.checkpoint import CheckpointRejected
+
+        if self.checkpoints is None:
+            return None
+        try:
+            loaded = self.checkpoints.load(now, saved)
+        except CheckpointRejected as exc:
+            log.info("replaying today's journal: the detectors' checkpoint was not used: %s", exc)
+            return None
+        except Exception as exc:  # noqa: BLE001 - the replay needs no checkpoint
+            log.error("replaying today's journal: the detectors' checkpoint could not be read: %s", exc)
+            return None
+        state = loaded.state
+        self.engine, self._awaiting, self._hr = state["engine"], state["awaiting"], state["hr"]
+        self._risk_told = state["risk_told"]
+        self.gaps.gaps, self.gaps.ticket_cursor, self.gaps.journal_gaps = state["gaps"]
+        self.status.checkpoint_taken_at = loaded.taken_at
+        log.info("detectors resumed from the checkpoint taken %.0f s ago (journal cursors %s)",
+                 now - loaded.taken_at, state["cursors"])
+        return dict(state["cursors"])
+
+    def stop(self, now: float | None = None) -> None:
+        """A graceful stop (SIGTERM): after the running cycle, the last checkpoint (the next poller resumes here)."""
+        with self._lock:
+            self._checkpoint(time.time() if now is None else now, force=True)
+
+    def _checkpoint(self, now: float, force: bool = False) -> None:
+        """Every HOTLINE_SECURITY_CHECKPOINT_S, after a complete cycle: the state a restart resumes from."""
+        if self.checkpoints is None or self.cursors is None or not (force or self.checkpoints.due(now)):
+            return
+        state = {"engine": self.engine, "cursors": dict(self.cursors), "awaiting": self._awaiting, "hr": self._hr,
+                 "gaps": (self.gaps.gaps, self.gaps.ticket_cursor, self.gaps.journal_gaps),
+                 "risk_told": self._risk_told}
+        try:
+            self.checkpoints.save(state, now, self.lease)
+        except Exception as exc:  # noqa: BLE001 - a lost lease or app database: the next one tries again
+            log.error("detectors' checkpoint not written: %s", exc)
+
     def _replay(self, since: float, upto_id: int, signins: list[SignIn], now: float,
-                stored_pending: set[int] | None) -> tuple[int, int]:
-        """The journal since ``since`` up to access id ``upto_id`` in chunks of BATCH rows, each with the sign-ins
-        up to its last row (so a restart holds one chunk in memory, not the day); the last access id fed and how
-        many of ``signins`` were."""
-        last_a, fed, after = 0, 0, None
+                stored_pending: set[int] | None, after: int | None = None) -> tuple[int, int]:
+        """The journal since ``since`` after access id ``after`` up to ``upto_id`` in chunks of BATCH rows, each
+        with the sign-ins up to its last row (so a restart holds one chunk in memory, not the day); the last
+        access id fed and how many of ``signins`` were."""
+        last_a, fed = after or 0, 0
         while True:
             chunk = [a for a in self.source.accesses(after_id=after, since_ts=since, limit=BATCH) if a.id <= upto_id]
             if not chunk:

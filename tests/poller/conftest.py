@@ -1,3 +1,4 @@
+import time as _time
 from datetime import datetime, timezone
 
 import pytest
@@ -38,3 +39,17 @@ class Sources:
 @pytest.fixture
 def sources(settings):
     return Sources(settings)
+
+
+@pytest.fixture(scope="module")
+def security_day(tmp_path_factory):
+    """A simulated day (scale 0.02) of both sources ending yesterday at 16:00 local; (settings, end time)."""
+    from domain.clock import day_start
+    from settings import load_settings
+    from simulator.runner import backfill
+
+    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sec")), sim_scale=0.02)
+    # Yesterday 16:00 local, whatever the hour the suite runs at: the judged day and its hour after stay one day.
+    now = day_start(_time.time(), settings.tz) - 8 * 3600
+    backfill(settings, now - 86400, now, scale=0.02, two_cores=False)
+    return settings, now

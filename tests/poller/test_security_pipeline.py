@@ -12,26 +12,13 @@ from data_access.schema.appdb import access_events, case_hits
 from poller.security import SecurityPipeline
 
 
-@pytest.fixture(scope="module")
-def simulated(tmp_path_factory):
-    from domain.clock import day_start
-    from settings import load_settings
-    from simulator.runner import backfill
-
-    settings = load_settings({}, data_dir=str(tmp_path_factory.mktemp("sec")), sim_scale=0.02)
-    # Yesterday 16:00 local, whatever the hour the suite runs at: the judged day and its hour after stay one day.
-    now = day_start(time.time(), settings.tz) - 8 * 3600
-    backfill(settings, now - 86400, now, scale=0.02, two_cores=False)
-    return settings, now
-
-
 def _count(engine, table):
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table)).scalar()
 
 
-def test_copies_are_masked_and_explained_and_a_restart_adds_no_duplicates(simulated, tmp_path):
-    settings, now = simulated
+def test_copies_are_masked_and_explained_and_a_restart_adds_no_duplicates(security_day, tmp_path):
+    settings, now = security_day
     app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
     pipeline = SecurityPipeline(settings, app_db)
     status = pipeline.cycle(now)
@@ -54,8 +41,8 @@ def test_copies_are_masked_and_explained_and_a_restart_adds_no_duplicates(simula
     assert _count(app_db, access_events) == copies and _count(app_db, case_hits) == hits
 
 
-def test_injected_anomalies_become_cases(simulated, tmp_path):
-    settings, now = simulated
+def test_injected_anomalies_become_cases(security_day, tmp_path):
+    settings, now = security_day
     app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
     pipeline = SecurityPipeline(settings, app_db)
     pipeline.cycle(now + 3600)  # everything settled
@@ -71,8 +58,8 @@ def test_a_missing_crm_is_an_error_value(settings, tmp_path):
     assert status.error and "does not exist" in status.error
 
 
-def test_first_start_never_reprocesses_old_sign_ins(simulated, tmp_path):
-    settings, now = simulated
+def test_first_start_never_reprocesses_old_sign_ins(security_day, tmp_path):
+    settings, now = security_day
     pipeline = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db"))
     pipeline.cycle(now)
     top_access, top_signin = pipeline.source.max_ids()
@@ -143,10 +130,10 @@ def test_the_journals_oldest_row_is_known_10_seconds_after_the_first_row_arrives
     assert pipeline.cycle(now + 10).journal_oldest_at == pytest.approx(now + 5, abs=1)
 
 
-def test_the_cursors_are_saved_and_a_restart_goes_on_from_them(simulated, tmp_path):
+def test_the_cursors_are_saved_and_a_restart_goes_on_from_them(security_day, tmp_path):
     from data_access.cursor_repo import CursorRepository
 
-    settings, now = simulated
+    settings, now = security_day
     app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
     first = SecurityPipeline(settings, app_db)
     first.cycle(now)
@@ -156,10 +143,10 @@ def test_the_cursors_are_saved_and_a_restart_goes_on_from_them(simulated, tmp_pa
     assert later.cursors == first.cursors  # nothing new in the journals: the restart starts where the first stopped
 
 
-def test_every_explained_record_access_names_the_ticket_that_explained_it(simulated, tmp_path):
+def test_every_explained_record_access_names_the_ticket_that_explained_it(security_day, tmp_path):
     from data_access.access_repo import AccessFilter
 
-    settings, now = simulated
+    settings, now = security_day
     pipeline = SecurityPipeline(settings, open_app_db(f"sqlite:///{tmp_path}/app.db"))
     assert pipeline.cycle(now + 3600).error is None
     rows = pipeline.access.page(AccessFilter(), limit=500)
@@ -169,11 +156,11 @@ def test_every_explained_record_access_names_the_ticket_that_explained_it(simula
     assert all(r["link"] in ("", "allow_rule") for r in rows if r["reason"] not in ("call", "ticket", "team_ticket"))
 
 
-def test_a_restart_replays_the_day_in_chunks_and_judges_the_rows_left_pending_at_the_stop(simulated, tmp_path,
+def test_a_restart_replays_the_day_in_chunks_and_judges_the_rows_left_pending_at_the_stop(security_day, tmp_path,
                                                                                            monkeypatch):
     import poller.security as security
 
-    settings, now = simulated
+    settings, now = security_day
     app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
     SecurityPipeline(settings, app_db).cycle(now)         # the rows of the last 7 minutes wait for a verdict
     with app_db.connect() as conn:
