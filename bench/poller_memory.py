@@ -162,6 +162,8 @@ def main() -> int:
           f"checkpoint {fast} s (ratio {slow / max(fast, 0.1):.0f}x; target < 60 s)")
     print(f"security: replay {replay['security']}\n          resume {resume['security']}")
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print("RESULT " + json.dumps({"days": history["days"], "peak_mb": peak, "replay_s": slow, "resume_s": fast,
+                                  "resumed": resume["security"]["resumed"]}))
     return 0
 
 

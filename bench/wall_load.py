@@ -563,6 +563,8 @@ def main() -> int:
               f"{len(tokens)} kiosk links; run folder {topology.folder}", flush=True)
         rows = asyncio.run(load(base, tokens, levels, args, topology.meter()))
         print_table(rows, os.cpu_count() or 0)
+        print("RESULT " + json.dumps([{k: s[k] for k in ("n", "rps", "p50", "p95", "p99", "errors")}
+                                      | {"gunicorn_cpu": s["cpu"]["gunicorn"]} for s in rows]))
     finally:
         topology.stop()
     return 0

@@ -10,13 +10,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 from sqlalchemy import select, text
 
 from tests.conftest import ROOT
+from tools.watch import SnapshotWatcher, never_backwards, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 POLL_S, LEASE_S = 1.0, 5.0
@@ -43,7 +43,7 @@ def topology(postgres_url, redis_url, tmp_path):
         return proc
 
     sim = start("simulator", "simulate", "--days", "0.04")
-    _wait_for(lambda: b"caught up" in (tmp_path / "simulator.log").read_bytes(), 120, "the simulator's back-fill")
+    wait_for(lambda: b"caught up" in (tmp_path / "simulator.log").read_bytes(), 120, "the simulator's back-fill")
     yield env, start, tmp_path
     for proc in procs:
         if proc.poll() is None:
@@ -52,60 +52,24 @@ def topology(postgres_url, redis_url, tmp_path):
     assert sim.returncode is not None
 
 
-def _wait_for(check, timeout_s: float, what: str):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-
-
-class Wall:
-    """Reads the snapshot as a wall screen would, every 0.1 s, and keeps what it saw."""
-
-    def __init__(self, env: dict) -> None:
-        from data_access.snapshot_store import RedisSnapshotStore
-
-        self.store = RedisSnapshotStore(env["HOTLINE_REDIS_URL"], env["HOTLINE_REDIS_KEY_PREFIX"])
-        self.seen: list[tuple[float, int, int | None, dict]] = []  # (time, version, active pid, counters)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            version, snap = self.store.latest()
-            if snap:
-                active = (snap.get("poller") or {}).get("active") or {}
-                counters = {f"{q}.{k}": v[k] for q, v in snap["queues"].items() for k in ("offered", "answered")}
-                self.seen.append((time.time(), version, active.get("pid"), counters))
-            time.sleep(0.1)
-
-    def first_from(self, pid: int, after: float = 0.0) -> float | None:
-        return next((t for t, _v, p, _c in self.seen if p == pid and t >= after), None)
-
-
 def test_a_standby_poller_takes_over_within_two_intervals_and_the_lease_and_nothing_goes_back(topology):
     env, start, folder = topology
     first = start("poller-1", "poller")
-    wall = Wall(env)
-    _wait_for(lambda: wall.first_from(first.pid), 60, "the first poller's snapshot")
+    wall = SnapshotWatcher(env["HOTLINE_REDIS_URL"], env["HOTLINE_REDIS_KEY_PREFIX"])
+    wait_for(lambda: wall.first_from(first.pid), 60, "the first poller's snapshot")
     second = start("poller-2", "poller")
     time.sleep(4 * POLL_S)
     assert {p for _t, _v, p, _c in wall.seen} == {first.pid}  # the second one stands by
-    _wait_for(lambda: _firing_alerts(env), 30, "an alert fired by the first poller")
+    wait_for(lambda: _firing_alerts(env), 30, "an alert fired by the first poller")
     killed_at = time.time()
     first.send_signal(signal.SIGKILL)
-    took = _wait_for(lambda: wall.first_from(second.pid, killed_at), 30, "the standby's snapshot") - killed_at
+    took = wait_for(lambda: wall.first_from(second.pid, killed_at), 30, "the standby's snapshot") - killed_at
     print(f"\nfail-over: the standby published {took:.2f} s after the active poller was killed -9 "
           f"(poll interval {POLL_S} s, lease {LEASE_S} s)")
     time.sleep(4 * POLL_S)
-    wall.stop.set()
-    wall.thread.join(timeout=5)
+    wall.close()
     assert took <= 2 * POLL_S + LEASE_S
-    _assert_never_backwards(wall.seen)
+    assert len(wall.seen) > 50 and never_backwards(wall.seen)
     _assert_no_alert_raised_twice(env)
     second.send_signal(signal.SIGTERM)  # a graceful stop gives the lease up
     assert second.wait(timeout=30) == 0
@@ -116,13 +80,6 @@ def test_a_standby_poller_takes_over_within_two_intervals_and_the_lease_and_noth
     log = (folder / "poller-2.log").read_bytes()
     assert b"restored the checkpoint" in log  # the takeover read only the rows after the killed one's checkpoint
     assert log.rindex(b"checkpoint written") < log.rindex(b"the poller lease was released")  # a last one
-
-
-def _assert_never_backwards(seen: list) -> None:
-    assert len(seen) > 50
-    for (_t0, v0, _p0, c0), (_t1, v1, _p1, c1) in zip(seen, seen[1:], strict=False):
-        assert v1 >= v0
-        assert all(c1.get(k, 0) >= n for k, n in c0.items()), (c0, c1)
 
 
 def _firing_alerts(env: dict) -> list:
