@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import DateTime, Engine, String, Table, delete, func, insert, select, update
+from sqlalchemy import DateTime, Engine, String, Table, delete, func, insert, or_, select, update
 
 from data_access.schema.appdb import allow_rules as R
 from data_access.schema.appdb import case_events as V
@@ -144,11 +144,13 @@ class CaseRepository:
         return set(touched)
 
     def risk_rows(self, since_day: str) -> list[tuple[int, str, str, str, int]]:
-        """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later."""
+        """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later, except
+        cases an officer closed as cleared (domain.cases.CLEARED): they add nothing to cumulative risk."""
+        cleared = or_(C.c.closure.is_(None), C.c.closure.not_in(policy.CLEARED))
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector,
                                                           H.c.points).join(C, C.c.id == H.c.case_id)
-                                                   .where(C.c.day >= since_day))]
+                                                   .where(C.c.day >= since_day, cleared))]
 
     def evidence_of_days(self, operator_id: int, days: list[str]) -> tuple[list[int], list[int]]:
         """(access ids, citizen ids) of every hit of the operator's cases of ``days``."""

@@ -20,6 +20,8 @@ STATUSES = (NEW, ASSIGNED, IN_REVIEW, CLOSED)  # the one list of a case's states
 OPEN = (NEW, ASSIGNED, IN_REVIEW)
 CLOSURES = ("true_positive", "benign_positive", "false_positive", "duplicate")
 VERDICTS = ("true_positive", "benign_positive", "false_positive")  # a duplicate says nothing about its detectors
+# Closures that clear an operator-day: an officer found no misuse, so its hits add nothing to cumulative risk.
+CLEARED = ("benign_positive", "false_positive")
 TRIAGE_ACTIONS = ("assign_me", "review", "hold", "escalate", "close", "allow")  # the only steps an officer takes
 ALLOW_SCOPES = ("operator", "team")
 MAX_ALLOW_DAYS = 180

@@ -31,3 +31,18 @@ def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days
     r07 = next(h for h in cases.get(case["id"])["hits"] if h.detector == "R07")
     assert day_add(today, -2) in r07.reason_en and len(r07.access_ids) == 9
     assert SecurityPipeline._cumulative(pipeline, NOW + 60) == set()     # judged every 5 minutes
+
+
+def test_days_an_officer_cleared_as_false_or_benign_positive_add_no_cumulative_risk(tmp_path):
+    cases = CaseRepository(open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    today = local_day(NOW, "UTC")
+    for k in (2, 1, 0):
+        day = day_add(today, -k)
+        cases.record_hits([_d01(1, day, 100 * k + c, NOW - k * 86400) for c in range(3)], NOW - k * 86400)
+    for closure, day in (("false_positive", day_add(today, -2)), ("benign_positive", day_add(today, -1))):
+        [case] = [c for c in cases.list(min_band="info") if c["day"] == day]
+        cases.close(case["id"], "officer", closure, "the citizen asked by letter", NOW)
+    pipeline = SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
+                               _risk_at=-1e18, _risk_told={})
+    SecurityPipeline._cumulative(pipeline, NOW)
+    assert not [c for c in cases.list(min_band="medium", status=None)]   # one day of 30 points is not a pattern
