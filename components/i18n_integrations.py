@@ -38,6 +38,8 @@ INTEGRATION_STRINGS: dict[str, tuple[str, str]] = {
     "route_audience": ("Кому", "Audience"),
     "audience_operational": ("дежурные (оповещения)", "supervisors (alerts)"),
     "audience_security": ("безопасность (оповещения и случаи)", "security (alerts and cases)"),
+    "audience_oversight": ("ответственный за защиту ПДн (D20: проверяющие вне своих случаев)",
+                           "data protection officer (D20: reviewers outside their cases)"),
     "route_rules": ("Правила (через запятую; пусто — все)", "Rules (comma-separated; empty: all)"),
     "route_scopes": ("Линии и каналы (через запятую; пусто — все)",
                      "Lines and channels (comma-separated; empty: all)"),

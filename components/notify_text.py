@@ -2,7 +2,8 @@
 Alertmanager's webhook shape (version 4), so an existing Alertmanager receiver takes it as it is.
 
 No personal data reaches these functions: alert texts are made from rules, line names and numbers (never a
-source's error text), cases are named by their number, band and the operator's login only.
+source's error text), cases are named by their number, band and the operator's login only, reviewers' findings
+(D20) by the reviewer's login and the kind of act only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timezone
 
 from components.format import alert_message
 from components.i18n import t
+from domain.detectors.reviewers import EXPORT, REVEAL, ReviewerFinding
 from domain.notify import Item, Message
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
@@ -25,6 +27,13 @@ TEXT = {
     "resolved": ("Решено", "Resolved"),
     "case": ("Случай №{id}: уровень {band}, оператор {login}, балл {score}",
              "Case #{id}: band {band}, operator {login}, score {score}"),
+    "reviewer": ("D20: проверяющий {login}: {act} вне назначенных ему случаев{times}",
+                 "D20: reviewer {login}: {act} outside the cases assigned to them{times}"),
+    "act_reveal": ("раскрыты данные гражданина", "revealed a citizen's data"),
+    "act_journal": ("прочитан журнал доступа", "read the access journal"),
+    "act_export": ("выгружен журнал доступа", "exported the access journal"),
+    "act_export_all": ("выгружен журнал без фильтра ({rows} строк)", "exported the journal unfiltered ({rows} rows)"),
+    "times": (" (за день: {n})", " ({n} times that day)"),
     "test": ("Проверка маршрута «{route}»: доставка работает.", "Test of route '{route}': delivery works."),
     "test_subject": ("[Горячая линия] проверка маршрута {route}", "[Hotline] route test {route}"),
     "link": ("Панель: {url}", "Dashboard: {url}"),
@@ -46,6 +55,19 @@ def case_text(case: dict, login: str, lang: str) -> str:
     return text("case", lang).format(id=case["id"], band=case["band"], login=login or "?", score=case["score"])
 
 
+def reviewer_text(finding: ReviewerFinding, lang: str) -> str:
+    """A D20 finding without its subject: the reviewer's login and the kind of act (the officer opens /audit)."""
+    act = finding.act
+    if act.action == REVEAL:
+        what = text("act_reveal", lang)
+    elif act.action == EXPORT and act.operator_id is None and act.citizen_id is None:
+        what = text("act_export_all", lang).format(rows=act.rows)
+    else:
+        what = text("act_export" if act.action == EXPORT else "act_journal", lang)
+    times = text("times", lang).format(n=finding.acts) if finding.acts > 1 else ""
+    return text("reviewer", lang).format(login=act.actor, act=what, times=times)
+
+
 def _level(item: Item, lang: str) -> str:
     return t(item.level, lang) if item.kind == "alert" else item.level
 
@@ -64,7 +86,8 @@ def body(message: Message, lang: str, public_url: str = "") -> str:
         lines.append(f"{text('resolved', lang)}:")
         lines += [f"• {key}" for key in message.resolved]
     if public_url:
-        lines.append(text("link", lang).format(url=public_url.rstrip("/") + "/alerts"))
+        page = "/audit" if message.route.audience == "oversight" else "/alerts"
+        lines.append(text("link", lang).format(url=public_url.rstrip("/") + page))
     return "\n".join(lines)
 
 

@@ -42,11 +42,12 @@ def silence_rows() -> list[dict]:
 
 
 def delivery_rows(lang: str) -> list[dict]:
-    tz, see_cases = ctx().settings.tz, user_role() in CASE_ROLES
+    tz, role = ctx().settings.tz, user_role()
+    hidden = ({"cases"} if role not in CASE_ROLES else set()) | ({"reviewers"} if role != "admin" else set())
     return [{**d, "status": t(f"delivery_{d['status']}", lang),
              "created_at": local_time(d["created_at"], tz, "%d.%m %H:%M:%S"),
              "sent_at": local_time(d["sent_at"], tz, "%H:%M:%S") if d["sent_at"] else ""}
-            for d in _repo().recent(DELIVERY_ROWS) if see_cases or d["kind"] != "cases"]
+            for d in _repo().recent(DELIVERY_ROWS) if d["kind"] not in hidden]
 
 
 def sections(lang: str) -> list:
@@ -85,7 +86,8 @@ def sections(lang: str) -> list:
 
 def _add(matcher: object, route_id: object, hours: object, reason: object, lang: str) -> str:
     matcher = silence_matcher(matcher)
-    if matcher.startswith("case:") and user_role() not in CASE_ROLES:
+    if (matcher.startswith("case:") and user_role() not in CASE_ROLES) or \
+            (matcher.startswith("reviewer:") and user_role() != "admin"):
         raise RouteError(t("not_allowed", lang))
     route = filter_int(route_id, "route") if route_id is not None else None
     if route is not None and _repo().route(route) is None:

@@ -3,7 +3,7 @@
 Pure: the dispatcher (poller/notify.py) reads the routes, their last announcements, the silences, the active
 alerts and the open cases, asks :func:`plan` what each route should send, and stores the answer and the message in
 one transaction. A message carries no personal data: alerts by their rule, line and numbers; cases by their number,
-band and the operator's login only.
+band and the operator's login only; reviewers' findings by the reviewer's login and the kind of act only.
 
 Grouping (as Alertmanager does): a change of what a route would announce opens a window of ``group_wait_s``;
 changes inside it wait, and one message at its end tells the whole state (firing items, and resolved ones when the
@@ -22,7 +22,8 @@ from typing import Iterable, Mapping
 from domain.bands import BANDS, at_least
 
 CHANNELS = ("email", "telegram", "webhook")
-AUDIENCES = ("operational", "security")
+# oversight: the data protection officer, who alone hears of the reviewers' own acts (D20) and of nothing else
+AUDIENCES = ("operational", "security", "oversight")
 SEVERITIES = ("warning", "critical")
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 NAME = re.compile(r"[\w .@:/()+-]{1,120}")
@@ -59,10 +60,11 @@ class Route:
 
 @dataclass(frozen=True)
 class Item:
-    """What a route may hear of: an active alert (keyed ``<rule>:<scope>``) or an open case (``case:<number>``)."""
+    """What a route may hear of: an active alert (keyed ``<rule>:<scope>``), an open case (``case:<number>``) or a
+    reviewer's act outside their cases (D20, ``reviewer:<audit entry>``)."""
 
     key: str
-    kind: str                 # alert | case
+    kind: str                 # alert | case | reviewer
     level: str                # warning | critical for an alert; the band for a case
     rule: str = ""
     scope: str = ""
@@ -112,10 +114,14 @@ def quiet(route: Route, local_hhmm: str) -> bool:
 
 
 def hears(route: Route, item: Item, local_hhmm: str) -> bool:
-    """Whether ``route`` announces ``item`` now. Cases reach security routes only; in quiet hours only critical
-    alerts and critical cases do."""
+    """Whether ``route`` announces ``item`` now. Cases reach security routes only, reviewers' findings (D20)
+    oversight routes only, which hear of nothing else; in quiet hours only critical alerts and critical cases do."""
     if not route.enabled:
         return False
+    if (route.audience == "oversight") != (item.kind == "reviewer"):
+        return False
+    if item.kind == "reviewer":
+        return not quiet(route, local_hhmm)
     if item.kind == "case":
         if route.audience != "security" or item.level not in BANDS or not at_least(item.level, route.min_band):
             return False
@@ -131,9 +137,12 @@ def hears(route: Route, item: Item, local_hhmm: str) -> bool:
 
 def silenced(item: Item, route: Route, silences: Iterable[Silence], now: float) -> bool:
     """Whether a live silence (of this route or of every route) matches the item: its key, ``<rule>:*`` (an alert
-    rule on every scope), ``case:*`` (every case) or ``*``."""
+    rule on every scope), ``case:*`` (every case) or ``*``. A reviewer's finding is silenced only by its own key or
+    ``reviewer:*`` (which only an administrator may set): ``*`` set by a reviewer must not hide their own acts."""
     for s in silences:
         if s.expires_at <= now or (s.route_id is not None and s.route_id != route.id):
+            continue
+        if item.kind == "reviewer" and s.matcher == "*":
             continue
         if s.matcher in ("*", item.key) or (s.matcher.endswith(":*") and item.key.startswith(s.matcher[:-1])):
             return True

@@ -1,9 +1,10 @@
 """The notification dispatcher: runs in the poller process, by the lease holder only (poller/scheduler.py).
 
-Each cycle: (1) plan: for every route, what it would announce now (active alerts, open cases), against what it
-announced last; a message due is written to the outbox with the route's new state in one transaction; (2) deliver:
-every due message of the outbox is sent by its channel, at least once, retried with back-off; after
-``HOTLINE_NOTIFY_MAX_ATTEMPTS`` failed tries it is given up (status dead, shown on the alerts page).
+Each cycle: (1) plan: for every route, what it would announce now (active alerts, open cases, and for oversight
+routes the reviewers' own acts outside their cases, D20) against what it announced last; a message due is written
+to the outbox with the route's new state in one transaction; (2) deliver: every due message of the outbox is sent
+by its channel, at least once, retried with back-off; after ``HOTLINE_NOTIFY_MAX_ATTEMPTS`` failed tries it is
+given up (status dead, shown on the alerts page).
 
 Nothing is kept in memory between cycles: a restarted or a new poller (after a fail-over) goes on from the
 outbox and the routes' states, and a message's unique idempotency key refuses a second copy.
@@ -18,12 +19,12 @@ from typing import Callable, Mapping
 
 from sqlalchemy import Engine
 
-from components.notify_text import alert_text, alertmanager_payload, body, case_text, subject
+from components.notify_text import alert_text, alertmanager_payload, body, case_text, reviewer_text, subject
 from data_access.alert_repo import AlertRepository
 from data_access.case_repo import CaseRepository
 from data_access.notify_repo import Due, NotifyRepository, OutMessage
 from data_access.operator_names import OperatorNames
-from domain.clock import epoch_to_local_naive
+from domain.clock import epoch_to_local_naive, iso_utc
 from domain.notify import GroupState, Item, Message, Route, backoff_s, plan
 from poller.channels import DeliveryError, Sender, senders
 from settings import Settings
@@ -32,6 +33,8 @@ log = logging.getLogger("hotline.notify")
 CASE_FLOOR = "low"  # the lowest band any route may ask for (info cases are never announced)
 DELIVERIES_PER_CYCLE = 50
 PURGE_EVERY_S = 3600
+REVIEWER_WINDOW_S = 86400  # a reviewer's finding stays announceable for a day
+KIND = {"security": "cases", "oversight": "reviewers"}   # the outbox's kind of a route's messages
 
 
 @dataclass
@@ -70,8 +73,9 @@ class Notifier:
         return report
 
     # -- planning -----------------------------------------------------------------------------------------------------
-    def items(self) -> list[Item]:
-        """Every active alert and open case (of band low and above) as an item a route may hear of."""
+    def items(self, now: float | None = None, reviewers: bool = False) -> list[Item]:
+        """Every active alert and open case (of band low and above) as an item a route may hear of; with
+        ``reviewers``, the reviewers' findings (D20) of the last REVIEWER_WINDOW_S too."""
         snap, out = self.snapshot(), []
         for a in AlertRepository(self.engine).active():
             out.append(Item(a["key"], "alert", a["severity"], a["rule"], a["scope"], alert_text(a, snap, "ru"),
@@ -82,13 +86,26 @@ class Notifier:
             login = logins.get(c["operator_id"], "")
             out.append(Item(f"case:{c['id']}", "case", c["band"], "case", c["band"], case_text(c, login, "ru"),
                             case_text(c, login, "en"), c["created_at"]))
+        if reviewers:
+            out += self._reviewer_items(time.time() if now is None else now)
         return out
+
+    def _reviewer_items(self, now: float) -> list[Item]:
+        """D20 findings as items (kept for a day, announced once: never repeated as unattended)."""
+        from data_access.reviewer_acts import ReviewerActs
+        from domain.detectors.reviewers import findings
+
+        source = ReviewerActs(self.engine, self.s.tz)
+        return [Item(f"reviewer:{f.act.entry_id}", "reviewer", "medium", "D20", f.act.action,
+                     reviewer_text(f, "ru"), reviewer_text(f, "en"), iso_utc(f.act.ts), acked=True)
+                for f in findings(source.acts(now - REVIEWER_WINDOW_S), source.cover)]
 
     def plan(self, now: float) -> int:
         routes = [r for r in self.repo.routes() if r.enabled]
         if not routes:
             return 0
-        items, silences, states = self.items(), self.repo.silences(now), self.repo.states()
+        oversight = any(r.audience == "oversight" for r in routes)
+        items, silences, states = self.items(now, oversight), self.repo.silences(now), self.repo.states()
         hhmm, planned = epoch_to_local_naive(now, self.s.tz).strftime("%H:%M"), 0
         for route in routes:
             before = states.get(route.id, GroupState())
@@ -103,7 +120,7 @@ class Notifier:
     def out_message(self, message: Message, now: float) -> OutMessage:
         route, lang = message.route, self.s.lang
         return OutMessage(message.idem_key, route.id, route.channel, route.target,
-                          "cases" if route.audience == "security" else "alerts", subject(message, lang),
+                          KIND.get(route.audience, "alerts"), subject(message, lang),
                           body(message, lang, self.s.public_url),
                           alertmanager_payload(message, lang, self.s.public_url, now))
 

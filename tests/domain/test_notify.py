@@ -57,3 +57,20 @@ def test_a_silenced_or_quieted_alert_is_forgotten_not_announced_resolved():
     state = GroupState({W.key: "warning"}, None, 0, 1)
     after, message = plan(ROUTE, state, [W], [Silence(1, "*", None, 10_000)], 100, "12:00")
     assert message is None and after.announced == {}
+
+
+OVERSIGHT = Route(3, "dpo", "email", "dpo@x.example", audience="oversight")
+FINDING = Item("reviewer:77", "reviewer", "medium", "D20", "reveal", acked=True)
+
+
+def test_a_reviewers_finding_reaches_oversight_routes_only_and_they_hear_of_nothing_else():
+    assert hears(OVERSIGHT, FINDING, "12:00")
+    assert not hears(ROUTE, FINDING, "12:00") and not hears(SECURITY, FINDING, "12:00")
+    assert not hears(OVERSIGHT, Item("case:1", "case", "critical"), "12:00")
+    assert not hears(OVERSIGHT, Item("queue_waiting:technical", "alert", "critical"), "12:00")
+
+
+def test_a_silence_of_everything_does_not_hide_a_reviewers_own_acts_but_reviewer_star_does():
+    everything = Silence(1, "*", None, 2e9)
+    assert not silenced(FINDING, OVERSIGHT, [everything], 1e9)
+    assert silenced(FINDING, OVERSIGHT, [Silence(2, "reviewer:*", None, 2e9)], 1e9)

@@ -385,3 +385,36 @@ def test_old_delivered_messages_are_purged_pending_ones_kept(setup, http):
     notifier.cycle(T0 + 31 * 86400)  # the still-firing alert is repeated; the first message is gone
     kept = repo.recent()
     assert first["id"] not in {r["id"] for r in kept} and "test" in {r["kind"] for r in kept}
+
+
+def test_a_reviewers_reveal_outside_their_cases_reaches_the_oversight_route_once_without_the_citizen(setup, http,
+                                                                                                      smtp):
+    from data_access.audit_repo import AuditEntry, AuditTrail
+
+    _settings, engine, notifier, repo = setup
+    _route(repo, "supervisors", "webhook", f"{http.url}/hook")
+    _route(repo, "security officers", "webhook", f"{http.url}/soc", audience="security", min_band="low")
+    _route(repo, "dpo", "email", "dpo@hotline.example", audience="oversight")
+    trail = AuditTrail(engine)
+    for i in range(3):   # a security officer with no case reveals citizen 424242 three times
+        trail.append(AuditEntry("petrova.sec", "security", "reveal", "citizen:424242"), T0 - 600 + i)
+    notifier.cycle(T0)
+    assert not http.accepted     # neither supervisors nor the reviewers themselves hear of it
+    [mail] = smtp.messages
+    parsed = _mail(mail)
+    content = parsed["Subject"] + parsed.get_content()
+    assert "petrova.sec" in content and "3" in content and "https://hotline.example/audit" in content
+    assert "424242" not in content
+    notifier.cycle(T0 + 3600)
+    notifier.cycle(T0 + 6 * 3600)
+    assert len(smtp.messages) == 1   # announced once, not repeated
+    assert [d["kind"] for d in repo.recent(10)] == ["reviewers"]
+
+
+def test_an_oversight_route_hears_of_no_alert_and_no_case(setup, smtp):
+    _settings, engine, notifier, repo = setup
+    _route(repo, "dpo", "email", "dpo@hotline.example", audience="oversight")
+    _fire(engine, WAITING)
+    _case(engine, "critical")
+    notifier.cycle(T0)
+    assert smtp.messages == []

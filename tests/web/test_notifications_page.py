@@ -80,7 +80,9 @@ def test_a_supervisor_silences_from_the_alerts_page_and_ends_it(web, client_as):
 
 @pytest.mark.parametrize("role, matcher, allowed", [("display", "queue_waiting:*", False),
                                                     ("manager", "*", False), ("supervisor", "case:*", False),
-                                                    ("security", "case:*", True), ("admin", "*", True)])
+                                                    ("security", "case:*", True), ("admin", "*", True),
+                                                    ("security", "reviewer:*", False),
+                                                    ("admin", "reviewer:*", True)])
 def test_who_may_silence_what(web, client_as, role, matcher, allowed):
     app, _store = web
     status, text = _silence(app, client_as(role), **{"silence-matcher": matcher})
@@ -97,16 +99,18 @@ def test_hostile_silence_input_is_refused_with_a_message(web, client_as, values)
     assert status in (200, 400) and "silence-result" not in text and not _repo(app).silence_rows(time.time())
 
 
-def test_the_delivery_status_shows_on_the_alerts_page_cases_only_to_security(web, client_as):
+def test_the_delivery_status_shows_on_the_alerts_page_cases_only_to_security_reviewers_only_to_admin(web, client_as):
     from data_access.notify_repo import OutMessage
 
     app, _store = web
     repo = _repo(app)
-    for kind in ("alerts", "cases"):
+    kinds = ("alerts", "cases", "reviewers")
+    for kind in kinds:
         repo.enqueue(OutMessage(f"k-{kind}", None, "email", "a@b.example", kind, f"subject {kind}", "b", {}),
                      time.time())
-    for role, expected in (("supervisor", {"subject alerts"}), ("security", {"subject alerts", "subject cases"})):
+    for role, expected in (("supervisor", {"alerts"}), ("security", {"alerts", "cases"}),
+                           ("admin", {"alerts", "cases", "reviewers"})):
         values = {"lang": "en", "tick": 1}
         status, text = post(client_as(role), body(app, "silence-message", values, changed="tick.n_intervals"))
         assert status == 200
-        assert {s for s in ("subject alerts", "subject cases") if s in text} == expected
+        assert {k for k in kinds if f"subject {k}" in text} == expected
