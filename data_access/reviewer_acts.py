@@ -48,9 +48,10 @@ class ReviewerActs:
         try:
             info = json.loads(details or "{}")
         except ValueError:
-            info = {}
+            info = None
         flt = info.get("filter") if isinstance(info, dict) else None
-        flt = flt if isinstance(flt, dict) else {}
+        if not isinstance(flt, dict):   # cut (oversized) or not the page's: what was read cannot be told
+            return ReviewerAct(entry_id, ts, day, actor, action, unreadable=True)
         rows = info.get("rows") if isinstance(info.get("rows"), int) else 0
         return ReviewerAct(entry_id, ts, day, actor, action, self._operator(flt.get("operator")),
                            _int(flt.get("citizen")), rows if action == EXPORT else 0)

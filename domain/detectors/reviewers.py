@@ -3,7 +3,7 @@
 A security officer may reveal a citizen, or read and export the access journal of an operator or a citizen, for a
 case assigned to them. The same act outside every case of theirs is a finding for the data protection officer
 (the administrator's audit page), worth ``POINTS``: revealing a citizen no case of theirs lists, filtering the
-journal by an operator or a citizen none of their cases concerns, exporting the journal with neither filter.
+journal by an operator or a citizen none of their cases concerns, exporting the journal with neither filter, reading it with a filter the audit trail could not keep whole.
 One finding per reviewer, day, act and subject; reading more blocks of the same selection adds nothing.
 """
 
@@ -29,6 +29,7 @@ class ReviewerAct:
     operator_id: int | None = None
     citizen_id: int | None = None
     rows: int = 0
+    unreadable: bool = False    # its audited filter could not be read (cut or malformed): a finding by itself
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,10 @@ def findings(acts: Iterable[ReviewerAct], cover_of: Callable[[str], Cover]) -> l
 
 
 def _outside(act: ReviewerAct, cover: Cover) -> str | None:
-    """The subject of an act no case of the reviewer covers ('citizen:ID', 'operator:ID', 'all'), else None."""
+    """The subject of an act no case of the reviewer covers ('citizen:ID', 'operator:ID', 'all', 'unreadable'),
+    else None."""
+    if act.unreadable:
+        return "unreadable"
     if act.citizen_id is not None and act.citizen_id not in cover.citizens:
         return f"citizen:{act.citizen_id}"
     if act.action == REVEAL:
@@ -90,6 +94,9 @@ def _finding(act: ReviewerAct, subject: str, n: int) -> ReviewerFinding:
     times_ru, times_en = (f" (за день: {n})", f" ({n} times that day)") if n > 1 else ("", "")
     if act.action == REVEAL:
         ru, en = f"раскрыт гражданин №{ident}", f"revealed citizen #{ident}"
+    elif kind == "unreadable":
+        ru, en = "прочитан журнал доступа с фильтром, который не удалось разобрать", \
+            "read the access journal with a filter that could not be read"
     elif kind == "all":
         ru, en = f"выгружен журнал без фильтра по оператору или гражданину: {act.rows} строк", \
             f"exported the journal with no operator or citizen filter: {act.rows} rows"
@@ -98,6 +105,7 @@ def _finding(act: ReviewerAct, subject: str, n: int) -> ReviewerFinding:
         who_en = f"citizen #{ident}" if kind == "citizen" else f"operator #{ident}"
         verb_ru, verb_en = ("выгружен", "exported") if act.action == EXPORT else ("просмотрен", "read")
         ru, en = f"{verb_ru} журнал доступа {who_ru}", f"{verb_en} the access journal of {who_en}"
-    return ReviewerFinding(act, n, POINTS,
-                           f"{ru}, а ни один назначенный проверяющему случай его не касается{times_ru}",
-                           f"{en}, and no case assigned to the reviewer concerns it{times_en}")
+    if kind != "unreadable":
+        ru, en = f"{ru}, а ни один назначенный проверяющему случай его не касается", \
+            f"{en}, and no case assigned to the reviewer concerns it"
+    return ReviewerFinding(act, n, POINTS, ru + times_ru, en + times_en)

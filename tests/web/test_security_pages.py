@@ -90,7 +90,7 @@ def test_viewing_the_access_log_is_audited(web, client_as):
     app, _ = web
     client_as("security").post("/_dash-update-component", json=_filter_body(app, operator="5"))
     entries, _ = app.server.extensions["hotline"].audit.page(action="access_log_view")
-    assert entries and json.loads(entries[0]["details"])["filter"]["operator"] == "5"
+    assert entries and json.loads(entries[0]["details"])["filter"]["operator"] == 5
 
 
 def test_export_writes_its_sha256_to_the_audit_trail(web, client_as):
@@ -443,3 +443,42 @@ def test_reading_grid_blocks_and_redrawing_a_case_are_audited_whatever_the_trigg
     response = officer.post("/_dash-update-component", json=grid)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert trail.page(action="access_log_rows")[1] == before + 1
+
+
+def _d20(app) -> list[str]:
+    import time
+
+    from data_access.reviewer_acts import ReviewerActs
+    from domain.detectors.reviewers import findings
+
+    source = ReviewerActs(app.server.extensions["hotline"].app_db, "UTC")
+    return [f.reason_en for f in findings(source.acts(time.time() - 3600), source.cover)]
+
+
+def test_a_citizen_filter_padded_with_9000_spaces_is_audited_as_read_and_found_by_d20(web, client_as):
+    app, _ = web
+    client, padded = client_as("security"), " " * 9000 + "424242"
+    status, text = post(client, _filter_body(app, citizen=padded))
+    assert status == 200 and "filter-error" not in text
+    status, _text = post(client, grid_block_body(app, {"startRow": 0, "endRow": 100},
+                                                 {"since": None, "until": None, "operator": None,
+                                                  "citizen": padded, "action": None, "explained": None}))
+    assert status == 200
+    [entry] = app.server.extensions["hotline"].audit.page(action="access_log_view")[0]
+    assert json.loads(entry["details"])["filter"]["citizen"] == 424242 and len(entry["details"]) < 300
+    assert any("citizen #424242" in reason for reason in _d20(app))
+
+
+def test_a_name_matching_two_operators_is_refused_not_guessed(web, client_as):
+    from data_access.operator_names import OperatorNames
+    from domain.operators import OperatorInfo
+
+    app, _ = web
+    OperatorNames(app.server.extensions["hotline"].app_db).replace_all([
+        OperatorInfo(5, login="ivanova", full_name="Иванова Анна Петровна", team_id=1, role="operator"),
+        OperatorInfo(6, login="ivanov", full_name="Иванов Пётр", team_id=1, role="operator")])
+    status, text = post(client_as("security"), _filter_body(app, operator="Иванов"))
+    assert status == 200 and "filter-error" in text and "several operators" in text
+    status, text = post(client_as("security"), _filter_body(app, operator="ivanov"))
+    assert status == 200 and "filter-error" not in text
+    assert any("operator #6" in reason for reason in _d20(app))

@@ -37,3 +37,9 @@ def test_each_reviewer_is_judged_by_their_own_cases():
     acts = [_act(1, "reveal", citizen=150, actor="sec1"), _act(2, "reveal", citizen=150, actor="sec2")]
     found = findings(acts, lambda actor: MINE if actor == "sec1" else Cover())
     assert [f.act.actor for f in found] == ["sec2"]
+
+
+def test_a_journal_read_whose_audited_filter_could_not_be_read_is_a_finding_by_itself():
+    act = ReviewerAct(9, T, DAY, "petrova.sec", "access_log_rows", unreadable=True)
+    [found] = findings([act], lambda actor: Cover(frozenset({1}), frozenset({2})))
+    assert found.points == 50 and "could not be read" in found.reason_en and "no case" not in found.reason_en
