@@ -26,13 +26,15 @@ class ReviewerActs:
         self._found: dict[str, int | None] = {}   # a login or name typed into a filter -> its operator (per read)
 
     def acts(self, since: float, roles: tuple[str, ...] = ("security", "admin")) -> list[ReviewerAct]:
-        """The acts since ``since`` in time order; a filter's operator given by login or name is looked up."""
+        """The acts since ``since`` in time order, the newest MAX_ACTS when there are more (a flood of reads of
+        one's own cases must not push a later act out of sight); a filter's operator given by login or name is
+        looked up."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(L.c.id, L.c.ts, L.c.actor, L.c.action, L.c.target, L.c.details)
                                 .where(L.c.ts >= utc_naive(since), L.c.action.in_(WATCHED_ACTIONS),
-                                       L.c.role.in_(roles)).order_by(L.c.id).limit(MAX_ACTS)).all()
+                                       L.c.role.in_(roles)).order_by(L.c.id.desc()).limit(MAX_ACTS)).all()
         out = []
-        for entry_id, ts, actor, action, target, details in rows:
+        for entry_id, ts, actor, action, target, details in reversed(rows):
             act = self._act(entry_id, from_utc_naive(ts), actor, action, target, details)
             if act is not None:
                 out.append(act)

@@ -168,7 +168,9 @@ def plan(route: Route, state: GroupState, items: Iterable[Item], silences: list[
     active = {i.key for i in items}
     # An item still active but not audible now (silenced, quiet hours, below the route's floor) is forgotten
     # quietly, never announced as resolved.
-    resolved = tuple(sorted(k for k in state.announced if k not in levels and k not in active))
+    # A reviewer's finding (D20) is an act that happened, not a state that ends: it is never announced as resolved.
+    resolved = tuple(sorted(k for k in state.announced if k not in levels and k not in active
+                            and not k.startswith("reviewer:")))
     if levels == state.announced:
         return _maybe_repeat(route, state, current, now)
     if not levels.keys() - state.announced.keys() and all(levels[k] == state.announced[k] for k in levels) \

@@ -24,7 +24,7 @@ from data_access.alert_repo import AlertRepository
 from data_access.case_repo import CaseRepository
 from data_access.notify_repo import Due, NotifyRepository, OutMessage
 from data_access.operator_names import OperatorNames
-from domain.clock import epoch_to_local_naive, iso_utc
+from domain.clock import day_start, epoch_to_local_naive, iso_utc
 from domain.notify import GroupState, Item, Message, Route, backoff_s, plan
 from poller.channels import DeliveryError, Sender, senders
 from settings import Settings
@@ -33,7 +33,6 @@ log = logging.getLogger("hotline.notify")
 CASE_FLOOR = "low"  # the lowest band any route may ask for (info cases are never announced)
 DELIVERIES_PER_CYCLE = 50
 PURGE_EVERY_S = 3600
-REVIEWER_WINDOW_S = 86400  # a reviewer's finding stays announceable for a day
 KIND = {"security": "cases", "oversight": "reviewers"}   # the outbox's kind of a route's messages
 
 
@@ -75,7 +74,7 @@ class Notifier:
     # -- planning -----------------------------------------------------------------------------------------------------
     def items(self, now: float | None = None, reviewers: bool = False) -> list[Item]:
         """Every active alert and open case (of band low and above) as an item a route may hear of; with
-        ``reviewers``, the reviewers' findings (D20) of the last REVIEWER_WINDOW_S too."""
+        ``reviewers``, the reviewers' findings (D20) of today and yesterday too."""
         snap, out = self.snapshot(), []
         for a in AlertRepository(self.engine).active():
             out.append(Item(a["key"], "alert", a["severity"], a["rule"], a["scope"], alert_text(a, snap, "ru"),
@@ -91,14 +90,16 @@ class Notifier:
         return out
 
     def _reviewer_items(self, now: float) -> list[Item]:
-        """D20 findings as items (kept for a day, announced once: never repeated as unattended)."""
+        """D20 findings of today and yesterday (whole local days, so a finding keeps its key) as items, announced
+        once: never repeated as unattended, never announced as resolved (domain.notify.plan)."""
         from data_access.reviewer_acts import ReviewerActs
-        from domain.detectors.reviewers import findings
+        from domain.detectors.reviewers import finding_key, findings
 
         source = ReviewerActs(self.engine, self.s.tz)
-        return [Item(f"reviewer:{f.act.entry_id}", "reviewer", "medium", "D20", f.act.action,
+        since = day_start(now, self.s.tz) - 86400
+        return [Item(f"reviewer:{finding_key(f)}", "reviewer", "medium", "D20", f.act.action,
                      reviewer_text(f, "ru"), reviewer_text(f, "en"), iso_utc(f.act.ts), acked=True)
-                for f in findings(source.acts(now - REVIEWER_WINDOW_S), source.cover)]
+                for f in findings(source.acts(since), source.cover)]
 
     def plan(self, now: float) -> int:
         routes = [r for r in self.repo.routes() if r.enabled]

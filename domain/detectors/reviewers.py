@@ -3,13 +3,15 @@
 A security officer may reveal a citizen, or read and export the access journal of an operator or a citizen, for a
 case assigned to them. The same act outside every case of theirs is a finding for the data protection officer
 (the administrator's audit page), worth ``POINTS``: revealing a citizen no case of theirs lists, filtering the
-journal by an operator or a citizen none of their cases concerns, exporting the journal with neither filter, reading it with a filter the audit trail could not keep whole.
-One finding per reviewer, day, act and subject; reading more blocks of the same selection adds nothing.
+journal by an operator or a citizen none of their cases concerns, exporting the journal with neither filter,
+reading it with a filter the audit trail could not keep whole. One finding per reviewer, day, act and subject;
+reading more blocks of the same selection adds nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 POINTS = 50
@@ -49,6 +51,8 @@ class ReviewerFinding:
     points: int
     reason_ru: str
     reason_en: str
+    kind: str = ""       # reveal | journal
+    subject: str = ""    # citizen:ID | operator:ID | all | unreadable
 
     def reason(self, lang: str = "ru") -> str:
         return self.reason_en if lang == "en" else self.reason_ru
@@ -69,8 +73,13 @@ def findings(acts: Iterable[ReviewerAct], cover_of: Callable[[str], Cover]) -> l
         key = (act.actor, act.day, "reveal" if act.action == REVEAL else "journal", subject)
         first.setdefault(key, act)
         counts[key] = counts.get(key, 0) + 1
-    out = [_finding(first[k], k[3], counts[k]) for k in first]
+    out = [replace(_finding(first[k], k[3], counts[k]), kind=k[2], subject=k[3]) for k in first]
     return sorted(out, key=lambda f: -f.act.ts)
+
+
+def finding_key(f: ReviewerFinding) -> str:
+    """A finding's stable key without personal data: a digest of (reviewer, day, kind of act, subject)."""
+    return hashlib.sha256(repr((f.act.actor, f.act.day, f.kind, f.subject)).encode()).hexdigest()[:16]
 
 
 def _outside(act: ReviewerAct, cover: Cover) -> str | None:

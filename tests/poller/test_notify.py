@@ -418,3 +418,25 @@ def test_an_oversight_route_hears_of_no_alert_and_no_case(setup, smtp):
     _case(engine, "critical")
     notifier.cycle(T0)
     assert smtp.messages == []
+
+
+def test_a_flood_of_reads_of_ones_own_cases_does_not_push_a_reveal_out_of_the_oversight_route(setup, smtp,
+                                                                                              monkeypatch):
+    import data_access.reviewer_acts as reviewer_acts
+    from data_access.audit_repo import AuditEntry, AuditTrail
+
+    _settings, engine, notifier, repo = setup
+    monkeypatch.setattr(reviewer_acts, "MAX_ACTS", 50)    # 20,000 in production
+    _route(repo, "dpo", "email", "dpo@hotline.example", audience="oversight")
+    trail = AuditTrail(engine)
+    for i in range(60):
+        trail.append(AuditEntry("petrova.sec", "security", "access_log_rows", "access_log",
+                                {"filter": {"operator": None, "citizen": None}, "from_row": i * 100, "rows": 0}),
+                     T0 - 3000 + i)
+    trail.append(AuditEntry("petrova.sec", "security", "reveal", "citizen:424242"), T0 - 100)
+    notifier.cycle(T0)
+    assert len(smtp.messages) == 1 and "petrova.sec" in _mail(smtp.messages[0]).get_content()
+    trail.append(AuditEntry("petrova.sec", "security", "reveal", "citizen:424242"), T0 + 3600)
+    for later in (T0 + 3700, T0 + 86400, T0 + 3 * 86400):   # the same finding: no second message, no "resolved"
+        notifier.cycle(later)
+    assert len(smtp.messages) == 1
