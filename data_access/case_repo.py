@@ -146,7 +146,7 @@ class CaseRepository:
     def risk_rows(self, since_day: str) -> list[tuple[int, str, str, str, int]]:
         """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later, except
         cases an officer closed as cleared (domain.cases.CLEARED): they add nothing to cumulative risk."""
-        cleared = or_(C.c.closure.is_(None), C.c.closure.not_in(policy.CLEARED))
+        cleared = or_(C.c.status != policy.CLOSED, C.c.closure.is_(None), C.c.closure.not_in(policy.CLEARED))
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector,
                                                           H.c.points).join(C, C.c.id == H.c.case_id)

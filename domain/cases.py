@@ -78,12 +78,14 @@ def opened(now: float) -> Step:
 
 
 def rescored(case: Case, hits: Iterable[Hit], now: float) -> Step:
-    """New evidence: the case is scored again from all its hits, and a closed case opens again."""
+    """New evidence: the case is scored again from all its hits, and a closed case opens again (its closure is
+    cleared: the earlier verdict stays in the case's history, and no longer takes the day out of cumulative risk)."""
     score, band = case_score(hits)
     values: dict[str, object] = {"score": score, "band": band, "updated_at": now}
     if case.status != CLOSED:
         return Step(values)
-    return Step({**values, "status": NEW}, Event(SYSTEM, "reopened", "new evidence"))
+    return Step({**values, "status": NEW, "closure": None, "closure_detail": None, "closed_at": None},
+                Event(SYSTEM, "reopened", "new evidence"))
 
 
 def rejudged(case: Case, hits: Iterable[Hit], removed: int, now: float) -> Step:

@@ -46,3 +46,16 @@ def test_days_an_officer_cleared_as_false_or_benign_positive_add_no_cumulative_r
                                _risk_at=-1e18, _risk_told={})
     SecurityPipeline._cumulative(pipeline, NOW)
     assert not [c for c in cases.list(min_band="medium", status=None)]   # one day of 30 points is not a pattern
+
+
+def test_a_cleared_day_that_gets_new_evidence_opens_again_without_its_closure_and_counts_again(tmp_path):
+    cases = CaseRepository(open_app_db(f"sqlite:///{tmp_path}/app.db"))
+    day = local_day(NOW, "UTC")
+    cases.record_hits([_d01(1, day, 1, NOW)], NOW)
+    [case] = cases.list(min_band="info")
+    cases.close(case["id"], "officer", "false_positive", "a letter explained it", NOW + 60)
+    assert cases.risk_rows(day) == []
+    cases.record_hits([_d01(1, day, 2, NOW + 120)], NOW + 120)   # new evidence on the same operator-day
+    reopened = cases.get(case["id"])
+    assert reopened["status"] == "new" and reopened["closure"] is None
+    assert len(cases.risk_rows(day)) == 2
