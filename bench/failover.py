@@ -34,11 +34,15 @@ from tools.prod_local import environment  # noqa: E402
 from tools.servers import ThrowawayPostgres, ThrowawayRedis  # noqa: E402
 from tools.watch import SnapshotWatcher, never_backwards, wait_for  # noqa: E402
 
+STARTED: list[subprocess.Popen] = []   # every process started, killed at the end whatever happened
+
 
 def _start(env: dict, folder: Path, name: str, *args: str) -> subprocess.Popen:
     log = open(folder / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
+    STARTED.append(proc)
+    return proc
 
 
 def _round(env, folder, watcher, pollers: dict, how: int, name: str) -> float:
@@ -60,14 +64,13 @@ def _round(env, folder, watcher, pollers: dict, how: int, name: str) -> float:
 def run(scale: float, rounds: int, poll_s: float, lease_s: float) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="hotline-failover-"))
     pg, redis = ThrowawayPostgres().start(), ThrowawayRedis().start()
-    procs: list[subprocess.Popen] = []
     try:
         env = {**environment(pg, redis.url, folder), "HOTLINE_SIM_SCALE": str(scale),
                "HOTLINE_POLL_INTERVAL_S": str(poll_s), "HOTLINE_POLLER_LEASE_S": str(lease_s),
                "HOTLINE_REDIS_KEY_PREFIX": "failover:"}
         subprocess.run([sys.executable, str(ROOT / "app.py"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
                        capture_output=True)
-        procs.append(_start(env, folder, "simulator", "simulate", "--days", "0.04"))
+        _start(env, folder, "simulator", "simulate", "--days", "0.04")
         wait_for(lambda: b"caught up" in (folder / "simulator.log").read_bytes(), 900, "the simulator's back-fill")
         pollers = {p.pid: p for p in [_start(env, folder, "poller", "poller") for _ in range(2)]}
         watcher = SnapshotWatcher(env["HOTLINE_REDIS_URL"], env["HOTLINE_REDIS_KEY_PREFIX"], every_s=0.05)
@@ -78,12 +81,11 @@ def run(scale: float, rounds: int, poll_s: float, lease_s: float) -> dict:
         stopped = _round(env, folder, watcher, pollers, signal.SIGTERM, "poller")
         time.sleep(2 * poll_s)
         watcher.close()
-        procs += list(pollers.values())
         return {"scale": scale, "poll_s": poll_s, "lease_s": lease_s, "kill9_s": [round(t, 2) for t in killed],
                 "sigterm_s": round(stopped, 2), "snapshots_seen": len(watcher.seen),
                 "never_backwards": never_backwards(watcher.seen)}
     finally:
-        for p in procs:
+        for p in STARTED:
             if p.poll() is None:
                 p.kill()
                 p.wait(timeout=10)

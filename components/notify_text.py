@@ -86,22 +86,26 @@ def body(message: Message, lang: str, public_url: str = "") -> str:
         lines.append(f"{text('resolved', lang)}:")
         lines += [f"• {key}" for key in message.resolved]
     if public_url:
-        page = "/audit" if message.route.audience == "oversight" else "/alerts"
-        lines.append(text("link", lang).format(url=public_url.rstrip("/") + page))
+        lines.append(text("link", lang).format(url=public_url.rstrip("/") + _page(message)))
     return "\n".join(lines)
+
+
+def _page(message: Message) -> str:
+    """The dashboard page a route's message links to: /audit for the data protection officer, else /alerts."""
+    return "/audit" if message.route.audience == "oversight" else "/alerts"
 
 
 def _fingerprint(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _am_alert(item: Item, status: str, public_url: str, now_iso: str, lang: str) -> dict:
+def _am_alert(item: Item, status: str, public_url: str, now_iso: str, lang: str, page: str = "/alerts") -> dict:
     labels = {"alertname": item.rule or item.kind, "severity": item.level, "scope": item.scope, "key": item.key,
               "source": "hotline-dashboard"}
     return {"status": status, "labels": labels,
             "annotations": {"summary": item.text_en if lang == "en" else item.text_ru},
             "startsAt": item.since or now_iso, "endsAt": now_iso if status == "resolved" else ZERO_TIME,
-            "generatorURL": (public_url.rstrip("/") + "/alerts") if public_url else "",
+            "generatorURL": (public_url.rstrip("/") + page) if public_url else "",
             "fingerprint": _fingerprint(item.key)}
 
 
@@ -112,8 +116,9 @@ def alertmanager_payload(message: Message, lang: str, public_url: str, now: floa
                      rule="" if key.startswith("case:") else key.split(":", 1)[0],
                      scope=key.split(":", 1)[1] if ":" in key else "", text_ru=key, text_en=key)
                 for key in message.resolved]
-    alerts = [_am_alert(i, "firing", public_url, now_iso, lang) for i in message.firing]
-    alerts += [_am_alert(i, "resolved", public_url, now_iso, lang) for i in resolved]
+    page = _page(message)
+    alerts = [_am_alert(i, "firing", public_url, now_iso, lang, page) for i in message.firing]
+    alerts += [_am_alert(i, "resolved", public_url, now_iso, lang, page) for i in resolved]
     route = message.route
     return {"version": "4", "groupKey": f"{{}}:{{route=\"{route.name}\"}}", "truncatedAlerts": 0,
             "status": "firing" if message.firing else "resolved", "receiver": route.name,

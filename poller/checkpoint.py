@@ -87,7 +87,8 @@ class SealedStates:
         """Replace the row (refused by the fence of a poller that lost its lease); the payload's size in bytes."""
         payload = _dumps(state)
         token = lease.epoch if lease is not None else None
-        self.repo.save(StoredCheckpoint(self.fingerprint, int(day_start_), now, token, self._sign(payload), payload),
+        self.repo.save(StoredCheckpoint(self.fingerprint, int(day_start_), now, token,
+                                        self._sign(int(day_start_), payload), payload),
                        fence=lease.fence if lease is not None else None)
         return len(payload)
 
@@ -101,7 +102,7 @@ class SealedStates:
             raise CheckpointRejected("written by other code or settings")
         if day_start_ is not None and stored.day_start != int(day_start_):
             raise CheckpointRejected("it holds another day")
-        if not hmac.compare_digest(stored.digest, self._sign(stored.payload)):
+        if not hmac.compare_digest(stored.digest, self._sign(stored.day_start, stored.payload)):
             raise CheckpointRejected("its signature does not match (another secret key?)")
         try:
             state = _loads(stored.payload)
@@ -111,8 +112,10 @@ class SealedStates:
             raise CheckpointRejected("its parts are not the expected ones")
         return Loaded(state, stored.taken_at, stored.day_start)
 
-    def _sign(self, payload: bytes) -> str:
-        return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
+    def _sign(self, day_start_: int, payload: bytes) -> str:
+        """The row, the fingerprint and the day are signed with the payload: none can be relabelled."""
+        head = f"{self.repo.row_id}|{self.fingerprint}|{int(day_start_)}|".encode()
+        return hmac.new(self._key, head + payload, hashlib.sha256).hexdigest()
 
 
 class Checkpointer:

@@ -36,6 +36,7 @@ from settings import Settings
 log = logging.getLogger("hotline.security")
 REFERENCE_REFRESH_S = 300.0  # a full re-read of the operators even when their signature has not changed
 RETENTION_EVERY_S = 3600.0
+STOP_WAIT_S = 5.0      # a graceful stop waits this long for a running cycle before giving up its last checkpoint
 RISK_EVERY_S = 300.0   # cumulative risk (R07, R30) is judged this often (data time)
 BATCH = 20000
 CURSORS = ("access", "signin")
@@ -271,6 +272,7 @@ class SecurityPipeline:
         self._risk_at = -1e18
         self._risk_told: dict[tuple, tuple[int, str]] = {}    # risk hit key -> (points, reason) last stored
         self._lock = threading.Lock()
+        self._running = False   # inside _run: a failure there leaves the state ahead of what was stored
 
     def cycle(self, now: float | None = None) -> SecurityStatus:
         """Read new journal rows, run the detectors, store verdicts, hits and cases. Errors are kept as data."""
@@ -292,6 +294,8 @@ class SecurityPipeline:
             except Exception as exc:  # noqa: BLE001 - a bad row or a lost source must not stop the poller
                 log.exception("security cycle failed")
                 self.status.error = f"{type(exc).__name__}: {exc}"[:300]
+                if self._running:   # the state may be ahead of what was stored: never save it; the next
+                    self.cursors, self._running = None, False   # cycle starts from the last good checkpoint
         return self.status
 
     def _refresh(self, now: float) -> None:
@@ -315,8 +319,10 @@ class SecurityPipeline:
         since = self.engine.replay_from(now)
         saved = self.saved_cursors.load(CURSORS)
         start = self._resume(now, saved)   # the cursors of the checkpoint taken up, or None
-        if start is None and self.engine.stats:   # a poller active before (a takeover): its state is old
-            self.engine, self._awaiting = DetectorEngine(self.engine.config), deque()
+        if start is None:
+            self.status.checkpoint_taken_at = None
+            if self.engine.stats:   # a poller active before (a takeover, a failed cycle): its state is old
+                self.engine, self._awaiting = DetectorEngine(self.engine.config), deque()
         self.engine.restore(self.cases.hits_since_day(local_day(since, self.s.tz)))
         top = self.source.max_ids()  # read before the rows: nothing written in between can be skipped
         limit = saved or {"access": 2**63 - 1, "signin": 2**63 - 1}
@@ -355,8 +361,14 @@ class SecurityPipeline:
 
     def stop(self, now: float | None = None) -> None:
         """A graceful stop (SIGTERM): after the running cycle, the last checkpoint (the next poller resumes here)."""
-        with self._lock:
-            self._checkpoint(time.time() if now is None else now, force=True)
+        if not self._lock.acquire(timeout=STOP_WAIT_S):   # a long catch-up: the lease must go now
+            log.warning("detectors busy at the stop: no last checkpoint (the last periodic one will be used)")
+            return
+        try:
+            if self.status.error is None:
+                self._checkpoint(time.time() if now is None else now, force=True)
+        finally:
+            self._lock.release()
 
     def _checkpoint(self, now: float, force: bool = False) -> None:
         """Every HOTLINE_SECURITY_CHECKPOINT_S, after a complete cycle: the state a restart resumes from."""
@@ -404,6 +416,7 @@ class SecurityPipeline:
 
         ``stored_pending`` (a restart's replay of rows already copied): only these copies, stored before their
         verdict, are written again; the others hold their final verdict and link already."""
+        self._running = True
         if any(a.operator_id not in self.ctx.operators for a in accesses):
             self._refresh(now)  # an operator added since this cycle began: named before the rows are copied
         judging, oldest = self._judging(accesses, now)
@@ -428,6 +441,7 @@ class SecurityPipeline:
         self.cases.auto_assign(touched, self.users.active_logins(REVIEWER_ROLE), now)
         self.status.rows += len(accesses) + len(signins)
         self.status.stats = dict(self.engine.stats)
+        self._running = False
 
     def _cumulative(self, now: float) -> set[int]:
         """Every RISK_EVERY_S: the cumulative risk of today and yesterday (domain.detectors.risk) for the operators

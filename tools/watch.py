@@ -33,16 +33,22 @@ class SnapshotWatcher:
         self.store = RedisSnapshotStore(redis_url, key_prefix)
         self.every_s = every_s
         self.seen: list[tuple[float, int, int | None, dict]] = []
+        self.errors: list[str] = []   # reads that failed (the watcher goes on)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while not self.stop.is_set():
-            version, snap = self.store.latest()
+            try:
+                version, snap = self.store.latest()
+            except Exception as exc:  # noqa: BLE001 - a Redis hiccup: note it and read again
+                self.errors.append(f"{type(exc).__name__}: {exc}")
+                snap = None
             if snap:
                 active = (snap.get("poller") or {}).get("active") or {}
-                counters = {f"{q}.{k}": v[k] for q, v in snap["queues"].items() for k in ("offered", "answered")}
+                counters = {f"{q}.{k}": v.get(k, 0) for q, v in (snap.get("queues") or {}).items()
+                            for k in ("offered", "answered")}
                 self.seen.append((time.time(), version, active.get("pid"), counters))
             time.sleep(self.every_s)
 

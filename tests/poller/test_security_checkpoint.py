@@ -134,6 +134,7 @@ def test_a_restart_without_the_checkpoint_replays_the_day_and_stores_no_copy_or_
     ("settings", "written by other code or settings"),
     ("signature", "its signature does not match"),
     ("cursors", "it is ahead of the saved journal cursors"),
+    ("relabelled", "its signature does not match"),
 ])
 def test_a_checkpoint_that_must_not_be_used_is_refused_with_the_reason_logged(security_day, tmp_path, caplog,
                                                                               spoil, why):
@@ -150,6 +151,9 @@ def test_a_checkpoint_that_must_not_be_used_is_refused_with_the_reason_logged(se
         later = replace(settings, security_night_day_off_points=31)
     elif spoil == "signature":
         repo.save(replace(stored, payload=stored.payload[:-1] + bytes([stored.payload[-1] ^ 1])))
+    elif spoil == "relabelled":   # yesterday's signed checkpoint passed off as today's
+        restart_at = end + 86400
+        repo.save(replace(stored, day_start=stored.day_start + 86400))
     else:
         with app_db.begin() as conn:
             conn.execute(text("UPDATE poller_cursors SET value = value - 10 WHERE name = 'access'"))
@@ -179,3 +183,21 @@ def test_the_fingerprint_is_the_same_in_every_process_whatever_the_hash_seed(tmp
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(seen) == 1 and len(seen.pop().split()) == 2
+
+
+def test_a_cycle_that_fails_after_judging_is_never_checkpointed_and_the_next_one_resumes_from_the_last_good(
+        security_day, tmp_path):
+    settings, end = security_day
+    tops = _tops(settings, end - 3600, end - 1800)
+    app_db = open_app_db(f"sqlite:///{tmp_path}/app.db")
+    pipeline = _pipeline(settings, app_db, tops[0], every_s=10**9)
+    assert pipeline.cycle(end - 3600).error is None
+    pipeline.source.top = tops[1]
+    real = pipeline.cases.record_hits
+    pipeline.cases.record_hits = lambda *a: (_ for _ in ()).throw(RuntimeError("app database gone"))
+    assert "app database gone" in pipeline.cycle(end - 1800).error and pipeline.cursors is None
+    pipeline.stop(end - 1790)                        # no last checkpoint of a state ahead of the stored one
+    assert CheckpointRepository(app_db, SECURITY_ROW_ID).load().taken_at == pytest.approx(end - 3600, abs=1)
+    pipeline.cases.record_hits = real
+    status = pipeline.cycle(end - 1780)
+    assert status.error is None and status.checkpoint_taken_at == pytest.approx(end - 3600, abs=1)
