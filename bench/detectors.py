@@ -8,9 +8,10 @@ adversarial insider who knows the thresholds (simulator/adversary.py, codes X..)
 pipeline (CRM-backed context, app database, cases, cumulative risk) then reads the journals in time order, as
 the poller does live. Printed per set: recall per scenario (a labelled operator-day has a case at band medium or
 above; also whether the scenario's own detector fired, for the tuned set); precision per detector over its hits
-in cases at band medium and above; cases at medium and above per 1,000 operator-days, all of them and those on
-operator-days without an injection (false alarms). ``--anomaly-period N`` injects every scenario every N days
-(small scales otherwise see one or two of each a week).
+in cases at band medium and above (true: on a day an injection acted on, finished or not; for R07/R30, a day of
+their window); cases at medium and above per 1,000 operator-days, all of them and those with no true hit (false
+alarms). ``--anomaly-period N`` injects every scenario every N days (small scales otherwise see one or two of
+each a week); ``--score-only FOLDER`` scores a finished run's app database again.
 Targets: recall >= 0.9 for every scenario of both sets, precision >= 0.8, at most 15 medium+ per 1,000.
 """
 from __future__ import annotations
@@ -29,12 +30,14 @@ from bench.poll_cycle import END, ensure_history, settings_for  # noqa: E402
 from data_access.appdb import open_app_db  # noqa: E402
 from domain.bands import bands_from  # noqa: E402
 from domain.cases import REVIEWED_FROM  # noqa: E402
-from domain.clock import local_day  # noqa: E402
+from domain.clock import day_add, local_day  # noqa: E402
+from domain.detectors.risk import WINDOWS  # noqa: E402
 from poller.security import SecurityPipeline  # noqa: E402
 from settings import load_settings  # noqa: E402
 from simulator.runner import config  # noqa: E402
 
 CHUNK = 20000
+RISK_DAYS = {w.detector: w.days for w in WINDOWS}
 MEDIUM_UP = bands_from(REVIEWED_FROM)
 
 
@@ -66,27 +69,39 @@ def replay(pipeline: SecurityPipeline) -> int:
 
 
 def score(pipeline: SecurityPipeline, truth: list[dict], scored_from: str) -> dict:
+    tz = pipeline.s.tz
     cases = [c for c in pipeline.cases.list(limit=10**6) if c["day"] >= scored_from]
     flagged = {(c["operator_id"], c["day"]): c for c in cases if c["band"] in MEDIUM_UP}
-    # An injection whose last step falls after the history's end never completed: it is not a label yet.
+    # An injection whose last step falls after the history's end never completed: it is not a label for recall.
     labels = [t for t in truth if t["day"] >= scored_from and _ends_in_history(t)]
-    # A case is dated by its accesses' local day; a labelled case that runs past midnight covers both days.
-    labelled_days = {(t["operator_id"], d) for t in labels for d in _days(t, pipeline.s.tz)}
+    # But every day an injection acted on, finished or not, is an injected operator-day: a case there is no
+    # false alarm (a 'low and slow' insider still at it when the history ends was caught, not invented).
+    injected = {(t["operator_id"], d) for t in truth for d in _days(t, tz)}
     recall: dict[str, Counter] = defaultdict(Counter)
     for t in labels:
-        case = next((flagged[(t["operator_id"], d)] for d in _days(t, pipeline.s.tz)
-                     if (t["operator_id"], d) in flagged), None)
+        case = next((flagged[(t["operator_id"], d)] for d in _days(t, tz) if (t["operator_id"], d) in flagged),
+                    None)
         recall[t["scenario"]]["labels"] += 1
         recall[t["scenario"]]["case"] += case is not None
         recall[t["scenario"]]["own_detector"] += case is not None and t["scenario"] in case["detectors"]
     precision: dict[str, Counter] = defaultdict(Counter)
-    for key, case in flagged.items():
-        for detector in case["detectors"]:
+    false = 0
+    for (op, day), case in flagged.items():
+        hits = {d: _true_hit(d, op, day, injected) for d in case["detectors"]}
+        for detector, true in hits.items():
             precision[detector]["hits"] += 1
-            precision[detector]["true"] += key in labelled_days
+            precision[detector]["true"] += true
+        false += not any(hits.values())
     return {"recall": recall, "precision": precision, "flagged": len(flagged), "cases": len(cases),
-            "false": sum(key not in labelled_days for key in flagged),
-            "unfinished": sum(t["day"] >= scored_from and not _ends_in_history(t) for t in truth)}
+            "false": false, "unfinished": sum(t["day"] >= scored_from and not _ends_in_history(t) for t in truth),
+            "injected": sum(day >= scored_from for _op, day in injected)}
+
+
+def _true_hit(detector: str, op: int, day: str, injected: set) -> bool:
+    """A hit on an injected operator-day is true; a cumulative one (R07, R30) also when a day of its window was
+    injected (its evidence is those days' hits)."""
+    window = RISK_DAYS.get(detector, 1)
+    return any((op, day_add(day, -k)) in injected for k in range(window))
 
 
 def _ends_in_history(label: dict) -> bool:
@@ -96,13 +111,16 @@ def _ends_in_history(label: dict) -> bool:
 
 
 def _days(label: dict, tz: str) -> list[str]:
+    """Every local day from the injection's first step to its last one (within the history), and its own day."""
     from app import parse_time
 
-    days = [label["day"]]
-    for key in ("start", "end"):
-        if label.get(key):
-            days.append(local_day(parse_time(label[key]), tz))
-    return sorted(set(days))
+    first = local_day(parse_time(label["start"]), tz) if label.get("start") else label["day"]
+    last = local_day(min(parse_time(label["end"]), END), tz) if label.get("end") else label["day"]
+    days, day = [], min(first, label["day"])
+    while day <= max(last, min(label["day"], local_day(END, tz))):
+        days.append(day)
+        day = day_add(day, 1)
+    return days
 
 
 def operator_days(pipeline: SecurityPipeline, scored_from: str) -> int:
@@ -132,6 +150,8 @@ def report(result: dict, op_days: int) -> None:
     print(f"\ncases at medium and above: {result['flagged']} of {result['cases']} cases; {op_days} operator-days "
           f"worked; {per_k:.1f} alerts per 1,000 operator-days; {result['false']} on operator-days without an "
           f"injection ({false_k:.1f} per 1,000)")
+    print(f"(the bench itself injected into {result['injected']} of those operator-days, "
+          f"{1000 * result['injected'] / max(op_days, 1):.1f} per 1,000)")
 
 
 def main() -> int:
@@ -141,7 +161,12 @@ def main() -> int:
     parser.add_argument("--days", type=float, default=7)
     parser.add_argument("--anomaly-period", type=int, help="every scenario every N days (default: by the scale)")
     parser.add_argument("--dir", default="/tmp/hotline-bench")
+    parser.add_argument("--score-only", metavar="FOLDER",
+                        help="score the app database a run left in FOLDER again, without replaying")
     args = parser.parse_args()
+    if args.score_only:
+        settings = load_settings({}, data_dir=args.score_only, sim_scale=args.scale)
+        return _score_and_report(SecurityPipeline(settings, open_app_db(settings.url("app_db"))), args.days)
     period = f"-every{args.anomaly_period}" if args.anomaly_period else ""
     folder = Path(args.dir) / f"detectors-scale{args.scale}-days{args.warmup_days + args.days:g}{period}-adv"
     cfg = replace(config(settings_for(folder, args.scale), args.scale), adversary=True,
@@ -156,8 +181,12 @@ def main() -> int:
     rows = replay(pipeline)
     print(f"replayed {rows} access rows in {time.perf_counter() - t0:.0f} s; "
           f"engine stats {dict(pipeline.engine.stats)}")
-    truth = [json.loads(line) for line in open(settings.ground_truth_path, encoding="utf-8")]
-    scored_from = local_day(END - args.days * 86400 + 1, settings.tz)
+    return _score_and_report(pipeline, args.days)
+
+
+def _score_and_report(pipeline: SecurityPipeline, days: float) -> int:
+    truth = [json.loads(line) for line in open(pipeline.s.ground_truth_path, encoding="utf-8")]
+    scored_from = local_day(END - days * 86400 + 1, pipeline.s.tz)
     print(f"scored days: from {scored_from}")
     report(score(pipeline, truth, scored_from), operator_days(pipeline, scored_from))
     return 0

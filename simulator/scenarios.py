@@ -113,11 +113,14 @@ def run_d06(inj: Injector, case: Case) -> None:
 
 # -- D07, D08, D19: when the account should not be in use ------------------------------------------------------
 def pick_d07(inj: Injector, rng: random.Random, day: date, shifts: list[Shift]) -> PickResult:
-    """A rostered operator on a day off (not on leave), in the daytime."""
+    """A rostered operator on a day off (not on leave, and no night shift of the day before running into it: the
+    detectors see a shift that day then), in the daytime."""
     working = {s.op.id for s in shifts}
     pop, roster = inj.w.pop, inj.roster
+    midnight = inj.w.local.at(day, 0)
     off = [pop.op_by_id[i] for i in roster.assigned if i not in working
-           and roster.leave_on(i, day.toordinal()) is None]
+           and roster.leave_on(i, day.toordinal()) is None
+           and not _overnight(roster.window(pop.op_by_id[i], day - timedelta(days=1)), midnight)]
     for _ in range(10):
         if not off:
             return None
@@ -126,6 +129,10 @@ def pick_d07(inj: Injector, rng: random.Random, day: date, shifts: list[Shift]) 
         if not roster.on_shift(op, ts, margin=3600) and not roster.on_shift(op, ts + 2 * HOUR, margin=3600):
             return op, ts
     return None
+
+
+def _overnight(window: tuple[float, float] | None, midnight: float) -> bool:
+    return window is not None and window[1] > midnight
 
 
 def _signed_in_browse(inj: Injector, case: Case, k: int, description: str) -> None:

@@ -41,3 +41,19 @@ def test_adversarial_runs_are_off_by_default():
     from simulator.world import SimConfig
 
     assert SimConfig().adversary is False and SimConfig().anomalies is True
+
+
+def test_a_night_on_a_day_off_is_on_a_day_with_no_shift_at_all_not_even_the_night_shift_of_the_day_before(
+        adversary_run):
+    from domain.clock import day_start, local_day, next_day_start
+
+    tz = adversary_run.settings.tz
+    cases = [t for t in adversary_run.truth() if t["scenario"] == "X07"]
+    assert cases
+    for case in cases:
+        at = _epoch(case["start"])
+        lo, hi = day_start(at, tz), next_day_start(at, tz)
+        rows = adversary_run.query("ticketing", "SELECT starts_at, ends_at FROM shifts WHERE operator_id = ?",
+                                   case["operator_id"])
+        spans = [(_epoch(r["starts_at"] + "Z"), _epoch(r["ends_at"] + "Z")) for r in rows]
+        assert not [s for s in spans if s[0] < hi and s[1] > lo], (case, local_day(at, tz))
