@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import Engine, delete, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, or_, select, update
 
 from data_access.schema.appdb import kiosk_tokens as K
 from data_access.schema.appdb import login_attempts as A
@@ -23,6 +23,12 @@ MAX_SESSIONS_PER_TOKEN = 20  # a wall screen's token opening more live sessions 
 KEEP_ENDED_S = 30 * 86400     # ended or expired sessions are kept this long (who was signed in when), then purged
 KEEP_ATTEMPTS_S = 86400       # sign-in attempts older than this no longer count for throttling
 PURGE_EVERY_S = 3600
+
+
+_RESOLVE = (select(U).select_from(S.join(U, U.c.id == S.c.user_id).outerjoin(K, K.c.id == S.c.token_id))
+            .where(S.c.sid_hash == bindparam("sid_hash"), S.c.user_id == bindparam("user_id"),
+                   S.c.ended_at.is_(None), S.c.expires_at > bindparam("now"), U.c.active.is_(True),
+                   or_(S.c.token_id.is_(None), K.c.revoked_at.is_(None))))
 
 
 class SessionRepository:
@@ -62,13 +68,11 @@ class SessionRepository:
             conn.execute(delete(A).where(A.c.ts < utc_naive(now - KEEP_ATTEMPTS_S)))
 
     def resolve(self, user_id: int, sid: str, now: float) -> UserRecord | None:
-        """The active user of a live session (not ended, not expired, its kiosk token not revoked)."""
-        query = (select(U).select_from(S.join(U, U.c.id == S.c.user_id).outerjoin(K, K.c.id == S.c.token_id))
-                 .where(S.c.sid_hash == _hash(sid), S.c.user_id == user_id, S.c.ended_at.is_(None),
-                        S.c.expires_at > utc_naive(now), U.c.active.is_(True),
-                        or_(S.c.token_id.is_(None), K.c.revoked_at.is_(None))))
+        """The active user of a live session (not ended, not expired, its kiosk token not revoked). Asked on
+        every request (every wall screen's poll): the statement is built once."""
+        params = {"sid_hash": _hash(sid), "user_id": user_id, "now": utc_naive(now)}
         with self.engine.connect() as conn:
-            return user_record(conn.execute(query).first())
+            return user_record(conn.execute(_RESOLVE, params).first())
 
     def end(self, sid: str, now: float) -> None:
         with self.engine.begin() as conn:

@@ -100,6 +100,9 @@ def init_auth(server: Flask, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=settings.session_minutes * 60,
         REMEMBER_COOKIE_DURATION=settings.kiosk_days * 86400,
         MAX_CONTENT_LENGTH=settings.max_request_kb * 1024,
+        # The sign-in's lifetime is the server-side session's (fixed at sign-in, checked on every request): a
+        # cookie signed again on every poll of every wall screen would only cost CPU.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     manager = LoginManager()
     manager.init_app(server)

@@ -152,3 +152,13 @@ def test_a_worker_asks_the_store_for_the_version_at_most_every_quarter_second(mo
     assert reader.get(RECHECK_S)[0] == 3 and reader.problem == "ConnectionError"
     store.version = lambda: asked.append(1) or version()
     assert reader.get(RECHECK_S)[0] == 3 and reader.problem is None and len(asked) == 4  # asked again at once
+
+
+def test_a_poll_sets_no_cookie_but_a_session_ended_elsewhere_is_refused_at_the_next_poll(web, client_as):
+    app, _store = web
+    client = client_as("display")
+    response = client.post("/_dash-update-component", json=wall_request(app, None))
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers   # nothing signed again per poll
+    hotline = app.server.extensions["hotline"]
+    hotline.sessions.end_for_user(hotline.users.by_login("wall").id, time.time())   # signed out by an admin
+    assert client.post("/_dash-update-component", json=wall_request(app, None)).status_code in (401, 403)
