@@ -118,26 +118,39 @@ class SealedStates:
         return hmac.new(self._key, head + payload, hashlib.sha256).hexdigest()
 
 
-class Checkpointer:
-    """Saves the engine's live state every ``every_s`` and restores it at a start or a takeover."""
+class Periodic:
+    """A kind of state checkpointed every ``every_s`` into its row (the live engine's, the detectors')."""
 
-    def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float) -> None:
+    NAME = "checkpoint"
+
+    def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float, fingerprint_: str,
+                 parts: tuple[str, ...]) -> None:
         self.s, self.every_s, self.repo = settings, every_s, repo
-        self.sealed = SealedStates(settings, repo, fingerprint(settings), PARTS)
+        self.sealed = SealedStates(settings, repo, fingerprint_, parts)
         self._saved_at = -1e18
 
     def due(self, now: float) -> bool:
         return now - self._saved_at >= self.every_s
 
+    def _write(self, state: dict, day_start_: float, now: float, lease) -> int:
+        began = time.perf_counter()
+        size = self.sealed.write(state, int(day_start_), now, lease)
+        self._saved_at = now
+        log.info("%s written: %.1f MB in %.2f s", self.NAME, size / 1e6, time.perf_counter() - began)
+        return size
+
+
+class Checkpointer(Periodic):
+    """Saves the engine's live state every ``every_s`` and restores it at a start or a takeover."""
+
+    def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float) -> None:
+        super().__init__(settings, repo, every_s, fingerprint(settings), PARTS)
+
     def save(self, engine, now: float) -> bool:
         """Write the engine's state (called under the engine's lock, after a complete cycle); False if not."""
         if engine.tel is None or engine.tel_cursor is None or engine.crm_cursors is None or engine._catching_up:
             return False
-        began = time.perf_counter()
-        size = self.sealed.write({name: getattr(engine, name) for name in PARTS}, engine.tel.day_start, now,
-                                 engine.lease)
-        self._saved_at = now
-        log.info("checkpoint written: %.1f MB in %.2f s", size / 1e6, time.perf_counter() - began)
+        self._write({name: getattr(engine, name) for name in PARTS}, engine.tel.day_start, now, engine.lease)
         return True
 
     def load(self, now: float) -> Loaded:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import logging
 import pkgutil
-import time
 
 from data_access.checkpoint_repo import SECURITY_ROW_ID, CheckpointRepository
 from domain.clock import day_start
-from poller.checkpoint import CheckpointRejected, Loaded, SealedStates, code_fingerprint
+from poller.checkpoint import CheckpointRejected, Loaded, Periodic, code_fingerprint
 from settings import Settings
 
 log = logging.getLogger("hotline.security")
@@ -41,24 +40,17 @@ def fingerprint(settings: Settings) -> str:
     return code_fingerprint(state_modules(), (settings.tz, detector_config(settings)), FORMAT)
 
 
-class SecurityCheckpointer:
+class SecurityCheckpointer(Periodic):
     """Saves the pipeline's state every ``every_s`` (after a complete cycle) and gives it back at a start."""
 
-    def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float) -> None:
-        self.s, self.every_s, self.repo = settings, every_s, repo
-        self.sealed = SealedStates(settings, repo, fingerprint(settings), PARTS)
-        self._saved_at = -1e18
+    NAME = "detectors' checkpoint"
 
-    def due(self, now: float) -> bool:
-        return now - self._saved_at >= self.every_s
+    def __init__(self, settings: Settings, repo: CheckpointRepository, every_s: float) -> None:
+        super().__init__(settings, repo, every_s, fingerprint(settings), PARTS)
 
     def save(self, state: dict, now: float, lease=None) -> int:
         """Write ``state`` (the parts in PARTS, taken under the pipeline's lock); the payload's size in bytes."""
-        began = time.perf_counter()
-        size = self.sealed.write(state, int(day_start(now, self.s.tz)), now, lease)
-        self._saved_at = now
-        log.info("detectors' checkpoint written: %.1f MB in %.2f s", size / 1e6, time.perf_counter() - began)
-        return size
+        return self._write(state, day_start(now, self.s.tz), now, lease)
 
     def load(self, now: float, saved_cursors: dict[str, int] | None) -> Loaded:
         """Today's checkpoint, when its cursors are not ahead of ``saved_cursors``; else CheckpointRejected."""

@@ -16,15 +16,26 @@ def _d01(op, day, cid, ts):
     return Hit("D01", op, day, ts, 10, "нет звонка", "no call", (cid,), (cid,), scope=f"c{cid}")
 
 
-def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days(tmp_path):
+def _three_days_of_three(tmp_path) -> tuple[CaseRepository, str]:
+    """Operator 1 with 3 unexplained records on each of the last 3 days (each day only 'info'); (cases, today)."""
     cases = CaseRepository(open_app_db(f"sqlite:///{tmp_path}/app.db"))
     today = local_day(NOW, "UTC")
     for k in (2, 1, 0):
         day = day_add(today, -k)
         cases.record_hits([_d01(1, day, 100 * k + c, NOW - k * 86400) for c in range(3)], NOW - k * 86400)
+    return cases, today
+
+
+def _pipeline(cases: CaseRepository) -> SimpleNamespace:
+    """Just what SecurityPipeline._cumulative reads of its pipeline."""
+    return SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
+                           _risk_at=-1e18, _risk_told={})
+
+
+def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days(tmp_path):
+    cases, today = _three_days_of_three(tmp_path)
     assert {c["band"] for c in cases.list(min_band="info")} == {"info"}
-    pipeline = SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
-                               _risk_at=-1e18, _risk_told={})
+    pipeline = _pipeline(cases)
     touched = SecurityPipeline._cumulative(pipeline, NOW)
     [case] = [c for c in cases.list(min_band="medium") if c["day"] == today]
     assert case["id"] in touched and "R07" in case["detectors"] and "R30" in case["detectors"]
@@ -34,16 +45,11 @@ def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days
 
 
 def test_days_an_officer_cleared_as_false_or_benign_positive_add_no_cumulative_risk(tmp_path):
-    cases = CaseRepository(open_app_db(f"sqlite:///{tmp_path}/app.db"))
-    today = local_day(NOW, "UTC")
-    for k in (2, 1, 0):
-        day = day_add(today, -k)
-        cases.record_hits([_d01(1, day, 100 * k + c, NOW - k * 86400) for c in range(3)], NOW - k * 86400)
+    cases, today = _three_days_of_three(tmp_path)
     for closure, day in (("false_positive", day_add(today, -2)), ("benign_positive", day_add(today, -1))):
         [case] = [c for c in cases.list(min_band="info") if c["day"] == day]
         cases.close(case["id"], "officer", closure, "the citizen asked by letter", NOW)
-    pipeline = SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
-                               _risk_at=-1e18, _risk_told={})
+    pipeline = _pipeline(cases)
     SecurityPipeline._cumulative(pipeline, NOW)
     assert not [c for c in cases.list(min_band="medium", status=None)]   # one day of 30 points is not a pattern
 
