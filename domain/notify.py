@@ -24,6 +24,7 @@ from domain.bands import BANDS, at_least
 CHANNELS = ("email", "telegram", "webhook")
 # oversight: the data protection officer, who alone hears of the reviewers' own acts (D20) and of nothing else
 AUDIENCES = ("operational", "security", "oversight")
+REVIEWER = "reviewer"   # the kind (and key prefix) of a reviewer's finding
 SEVERITIES = ("warning", "critical")
 HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 NAME = re.compile(r"[\w .@:/()+-]{1,120}")
@@ -61,7 +62,7 @@ class Route:
 @dataclass(frozen=True)
 class Item:
     """What a route may hear of: an active alert (keyed ``<rule>:<scope>``), an open case (``case:<number>``) or a
-    reviewer's act outside their cases (D20, ``reviewer:<audit entry>``)."""
+    reviewer's act outside their cases (D20, ``reviewer:<digest of reviewer, day, act and subject>``)."""
 
     key: str
     kind: str                 # alert | case | reviewer
@@ -118,9 +119,9 @@ def hears(route: Route, item: Item, local_hhmm: str) -> bool:
     oversight routes only, which hear of nothing else; in quiet hours only critical alerts and critical cases do."""
     if not route.enabled:
         return False
-    if (route.audience == "oversight") != (item.kind == "reviewer"):
+    if (route.audience == "oversight") != (item.kind == REVIEWER):
         return False
-    if item.kind == "reviewer":
+    if item.kind == REVIEWER:
         return not quiet(route, local_hhmm)
     if item.kind == "case":
         if route.audience != "security" or item.level not in BANDS or not at_least(item.level, route.min_band):
@@ -142,7 +143,7 @@ def silenced(item: Item, route: Route, silences: Iterable[Silence], now: float) 
     for s in silences:
         if s.expires_at <= now or (s.route_id is not None and s.route_id != route.id):
             continue
-        if item.kind == "reviewer" and s.matcher == "*":
+        if item.kind == REVIEWER and s.matcher == "*":
             continue
         if s.matcher in ("*", item.key) or (s.matcher.endswith(":*") and item.key.startswith(s.matcher[:-1])):
             return True
@@ -170,7 +171,7 @@ def plan(route: Route, state: GroupState, items: Iterable[Item], silences: list[
     # quietly, never announced as resolved.
     # A reviewer's finding (D20) is an act that happened, not a state that ends: it is never announced as resolved.
     resolved = tuple(sorted(k for k in state.announced if k not in levels and k not in active
-                            and not k.startswith("reviewer:")))
+                            and not k.startswith(f"{REVIEWER}:")))
     if levels == state.announced:
         return _maybe_repeat(route, state, current, now)
     if not levels.keys() - state.announced.keys() and all(levels[k] == state.announced[k] for k in levels) \

@@ -25,7 +25,7 @@ from data_access.case_repo import CaseRepository
 from data_access.notify_repo import Due, NotifyRepository, OutMessage
 from data_access.operator_names import OperatorNames
 from domain.clock import day_start, epoch_to_local_naive, iso_utc
-from domain.notify import GroupState, Item, Message, Route, backoff_s, plan
+from domain.notify import REVIEWER, GroupState, Item, Message, Route, backoff_s, plan
 from poller.channels import DeliveryError, Sender, senders
 from settings import Settings
 
@@ -33,6 +33,7 @@ log = logging.getLogger("hotline.notify")
 CASE_FLOOR = "low"  # the lowest band any route may ask for (info cases are never announced)
 DELIVERIES_PER_CYCLE = 50
 PURGE_EVERY_S = 3600
+REVIEWERS_EVERY_S = 60   # D20 findings are read again at most this often (the audit trail, today and yesterday)
 KIND = {"security": "cases", "oversight": "reviewers"}   # the outbox's kind of a route's messages
 
 
@@ -55,6 +56,7 @@ class Notifier:
         self.snapshot = snapshot
         self.reports = ScheduledReports(settings, engine) if reports else None  # mailed through the same outbox
         self._purged_at = -1e18
+        self._reviewers: tuple[float, list[Item]] = (-1e18, [])   # (data time, D20 items) last read
 
     def cycle(self, now: float | None = None) -> CycleReport:
         now = time.time() if now is None else now
@@ -86,7 +88,10 @@ class Notifier:
             out.append(Item(f"case:{c['id']}", "case", c["band"], "case", c["band"], case_text(c, login, "ru"),
                             case_text(c, login, "en"), c["created_at"]))
         if reviewers:
-            out += self._reviewer_items(time.time() if now is None else now)
+            now = time.time() if now is None else now
+            if now - self._reviewers[0] >= REVIEWERS_EVERY_S:   # up to 20,000 audit rows: not every cycle
+                self._reviewers = now, self._reviewer_items(now)
+            out += self._reviewers[1]
         return out
 
     def _reviewer_items(self, now: float) -> list[Item]:
@@ -97,7 +102,7 @@ class Notifier:
 
         source = ReviewerActs(self.engine, self.s.tz)
         since = day_start(now, self.s.tz) - 86400
-        return [Item(f"reviewer:{finding_key(f)}", "reviewer", "medium", "D20", f.act.action,
+        return [Item(f"{REVIEWER}:{finding_key(f)}", REVIEWER, "medium", "D20", f.act.action,
                      reviewer_text(f, "ru"), reviewer_text(f, "en"), iso_utc(f.act.ts), acked=True)
                 for f in findings(source.acts(since), source.cover)]
 

@@ -30,6 +30,7 @@ from domain.detectors.risk import LOOK_BACK_DAYS, findings
 from domain.detectors.risk import reasons as risk_reasons
 from domain.masking import mask_name
 from domain.operators import OperatorInfo
+from poller.checkpoint import CheckpointRejected
 from poller.journal_gaps import GapWatch
 from settings import Settings
 
@@ -338,8 +339,6 @@ class SecurityPipeline:
 
     def _resume(self, now: float, saved: dict[str, int] | None) -> dict[str, int] | None:
         """Take up today's checkpoint of this pipeline's state; its cursors, or None (then the day is replayed)."""
-        from poller.checkpoint import CheckpointRejected
-
         if self.checkpoints is None:
             return None
         try:
