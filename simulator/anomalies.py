@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from simulator.roster import Roster, Shift
     from simulator.workforce import Workforce
 
-PER_DAY_AT_FULL_SCALE = 1.5
+PER_DAY_AT_FULL_SCALE = 1.0   # each scenario once a day at full scale: ~23 incidents among ~2,500 operator-days
 MAX_PERIOD_DAYS = 7
 
 
