@@ -126,8 +126,9 @@ class CaseRepository:
                 self._apply(conn, case_id, policy.rescored(self._load(conn, case_id), hits_of_case, now), now)
         return touched
 
-    def remove_hits(self, keys: list[tuple[str, int, str, str]], now: float) -> set[int]:
-        """Remove hits (detector, operator, day, scope) a re-judgement no longer finds; their cases are rescored."""
+    def remove_hits(self, keys: list[tuple[str, int, str, str]], now: float, why: str | None = None) -> set[int]:
+        """Remove hits (detector, operator, day, scope) a re-judgement no longer finds; their cases are rescored
+        (``why``: the event's text, when more can be said than a count)."""
         touched: dict[int, int] = {}
         with self.engine.begin() as conn:
             for detector, operator_id, day, scope in keys:
@@ -139,18 +140,28 @@ class CaseRepository:
                 touched[case_id] = touched.get(case_id, 0) + done.rowcount
             for case_id, removed in touched.items():
                 hits_of_case = [_hit_from_row(r) for r in conn.execute(select(H).where(H.c.case_id == case_id))]
-                self._apply(conn, case_id, policy.rejudged(self._load(conn, case_id), hits_of_case, removed, now),
-                            now)
+                step = policy.rejudged(self._load(conn, case_id), hits_of_case, removed, now, why)
+                self._apply(conn, case_id, step, now)
         return set(touched)
 
-    def risk_rows(self, since_day: str) -> list[tuple[int, str, str, str, int]]:
+    def risk_rows(self, since_day: str, cleared: bool = False) -> list[tuple[int, str, str, str, int]]:
         """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later, except
-        cases an officer closed as cleared (domain.cases.CLEARED): they add nothing to cumulative risk."""
-        cleared = or_(C.c.status != policy.CLOSED, C.c.closure.is_(None), C.c.closure.not_in(policy.CLEARED))
+        cases an officer closed as cleared (domain.cases.CLEARED): they add nothing to cumulative risk. With
+        ``cleared``: the hits of those cleared cases only."""
+        is_cleared = (C.c.status == policy.CLOSED) & C.c.closure.in_(policy.CLEARED)
+        kept = or_(C.c.status != policy.CLOSED, C.c.closure.is_(None), C.c.closure.not_in(policy.CLEARED))
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector,
                                                           H.c.points).join(C, C.c.id == H.c.case_id)
-                                                   .where(C.c.day >= since_day, cleared))]
+                                                   .where(C.c.day >= since_day,
+                                                          is_cleared if cleared else kept))]
+
+    def open_hits_of(self, detectors: frozenset[str], since_day: str) -> list[tuple[str, int, str]]:
+        """(detector, operator, day) of the hits of ``detectors`` in open cases of ``since_day`` and later."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(
+                select(H.c.detector, C.c.operator_id, C.c.day).join(C, C.c.id == H.c.case_id)
+                .where(C.c.day >= since_day, C.c.status.in_(policy.OPEN), H.c.detector.in_(sorted(detectors))))]
 
     def evidence_of_days(self, operator_id: int, days: list[str]) -> tuple[list[int], list[int]]:
         """(access ids, citizen ids) of every hit of the operator's cases of ``days``."""

@@ -88,12 +88,12 @@ def rescored(case: Case, hits: Iterable[Hit], now: float) -> Step:
                 Event(SYSTEM, "reopened", "new evidence"))
 
 
-def rejudged(case: Case, hits: Iterable[Hit], removed: int, now: float) -> Step:
+def rejudged(case: Case, hits: Iterable[Hit], removed: int, now: float, why: str | None = None) -> Step:
     """Hits that no longer fire after a re-judgement were removed: scored again from the rest (a closed case stays
     closed; new or grown evidence comes through ``rescored``)."""
     score, band = case_score(hits)
     return Step({"score": score, "band": band, "updated_at": now},
-                Event(SYSTEM, "rejudged", f"{removed} hit(s) no longer fire"))
+                Event(SYSTEM, "rejudged", why or f"{removed} hit(s) no longer fire"))
 
 
 def _existing(case: Case | None) -> Case:

@@ -26,7 +26,7 @@ from domain.detectors.config import TEAM_COVERS, DetectorConfig
 from domain.detectors.engine import DetectorEngine
 from domain.detectors.hr import HrFacts, days_to_rejudge, hr_facts
 from domain.detectors.model import AccessEvent, Hit, SignIn
-from domain.detectors.risk import LOOK_BACK_DAYS, findings
+from domain.detectors.risk import LOOK_BACK_DAYS, findings, withdrawn
 from domain.detectors.risk import reasons as risk_reasons
 from domain.masking import mask_name
 from domain.operators import OperatorInfo
@@ -460,7 +460,30 @@ class SecurityPipeline:
         fresh = [h for h in hits if self._risk_told.get(h.key) != (h.points, h.reason_en)]
         self._risk_told.update({h.key: (h.points, h.reason_en) for h in fresh})
         self._risk_told = {k: v for k, v in self._risk_told.items() if k[2] >= day_add(today, -1)}
-        return self.cases.record_hits(fresh, now) | self.cases.update_hits(fresh, now)
+        return (self.cases.record_hits(fresh, now) | self.cases.update_hits(fresh, now)
+                | self._withdraw_cleared(today, now))
+
+    def _withdraw_cleared(self, today: str, now: float) -> set[int]:
+        """Withdraw the open cases' R07/R30 hits that fire only because of days an officer has since cleared
+        (domain.detectors.risk.withdrawn); each case's history says which days."""
+        since = day_add(today, -LOOK_BACK_DAYS)
+        stored = self.cases.open_hits_of(CUMULATIVE, since)
+        if not stored:
+            return set()
+        rows = self.cases.risk_rows(day_add(since, -LOOK_BACK_DAYS))
+        cleared = self.cases.risk_rows(day_add(since, -LOOK_BACK_DAYS), cleared=True)
+        by_case: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
+        for detector, op, day, days in withdrawn(stored, rows, cleared, self.ctx.peers):
+            by_case.setdefault((op, day), []).append((detector, days))
+        touched: set[int] = set()
+        for (op, day), gone in by_case.items():
+            keys = [(detector, op, day, "") for detector, _ in gone]
+            for key in keys:
+                self._risk_told.pop(key, None)
+            days = sorted({d for _, ds in gone for d in ds})
+            why = f"{', '.join(d for d, _ in gone)} withdrawn: rested on cleared day(s) {', '.join(days)}"
+            touched |= self.cases.remove_hits(keys, now, why)
+        return touched
 
     def _late_hr(self, now: float) -> None:
         """Every REFERENCE_REFRESH_S: a termination or leave entered (or changed) since the last look re-judges the

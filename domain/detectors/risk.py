@@ -7,7 +7,8 @@ medium or above are left out too: an officer reviews them anyway. Over a rolling
 half-life (R07: 7 days, half-life 3.5; R30: 30 days, half-life 15). A window fires on a day the operator has hits
 when its sum reaches the window's floor and stands out from the peers' sums of the same day (robust z >= 3.5 and
 at least twice their median); its points are the floor of the band the sum reaches (medium 40, high 70...), and
-its reason lists the contributing days. Its points never exceed the high band's floor (70).
+its reason lists the contributing days. Its points never exceed the high band's floor (70). A recorded window
+that fires only because of days an officer has since cleared (closed as a false or benign positive) is withdrawn.
 """
 
 from __future__ import annotations
@@ -121,6 +122,28 @@ def findings(day: str, rows: Iterable[tuple[int, str, str, str, int]], active: I
         for w in WINDOWS:
             if (f := judge(op, day, daily, peers_of(op), w)) is not None:
                 out.append((op, f))
+    return out
+
+
+def withdrawn(stored: Iterable[tuple[str, int, str]], rows: list[tuple[int, str, str, str, int]],
+              cleared_rows: list[tuple[int, str, str, str, int]], peers_of) -> list[tuple[str, int, str, list[str]]]:
+    """The stored cumulative hits (detector, operator, day) that fire only because of days an officer has since
+    cleared: they fire with the cleared days' risk and not without it. Each comes with the cleared days of its
+    window. A hit that stops firing for another reason (the peers' sums grew) is kept: withdrawing it would flap."""
+    without = daily_risks(rows)
+    with_cleared = daily_risks([*rows, *cleared_rows])
+    cleared_days: dict[int, set[str]] = {}
+    for op, day, *_ in cleared_rows:
+        cleared_days.setdefault(op, set()).add(day)
+    by_id = {w.detector: w for w in WINDOWS}
+    out = []
+    for detector, op, day in stored:
+        w = by_id[detector]
+        window = {day_add(day, -k) for k in range(w.days)}
+        gone = sorted(window & cleared_days.get(op, set()))
+        if (gone and judge(op, day, without, peers_of(op), w) is None
+                and judge(op, day, with_cleared, peers_of(op), w) is not None):
+            out.append((detector, op, day, gone))
     return out
 
 

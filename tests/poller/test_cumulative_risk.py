@@ -28,8 +28,10 @@ def _three_days_of_three(tmp_path) -> tuple[CaseRepository, str]:
 
 def _pipeline(cases: CaseRepository) -> SimpleNamespace:
     """Just what SecurityPipeline._cumulative reads of its pipeline."""
-    return SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
-                           _risk_at=-1e18, _risk_told={})
+    ns = SimpleNamespace(s=load_settings({}, tz="UTC"), cases=cases, ctx=SimpleNamespace(peers=lambda op: []),
+                         _risk_at=-1e18, _risk_told={})
+    ns._withdraw_cleared = lambda today, now: SecurityPipeline._withdraw_cleared(ns, today, now)
+    return ns
 
 
 def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days(tmp_path):
@@ -65,3 +67,33 @@ def test_a_cleared_day_that_gets_new_evidence_opens_again_without_its_closure_an
     reopened = cases.get(case["id"])
     assert reopened["status"] == "new" and reopened["closure"] is None
     assert len(cases.risk_rows(day)) == 2
+
+
+def test_clearing_the_days_an_r07_case_rested_on_withdraws_its_cumulative_hits_and_says_which_days(tmp_path):
+    cases, today = _three_days_of_three(tmp_path)
+    pipeline = _pipeline(cases)
+    SecurityPipeline._cumulative(pipeline, NOW)
+    [case] = [c for c in cases.list(min_band="medium") if c["day"] == today]
+    for day in (day_add(today, -2), day_add(today, -1)):
+        [old] = [c for c in cases.list(min_band="info") if c["day"] == day]
+        cases.close(old["id"], "officer", "false_positive", "the citizens wrote in", NOW + 60)
+    touched = SecurityPipeline._cumulative(pipeline, NOW + 300)
+    after = cases.get(case["id"])
+    assert case["id"] in touched and {h.detector for h in after["hits"]} == {"D01"}
+    assert after["band"] == "info" and after["status"] == "new"
+    [event] = [e for e in after["events"] if e["action"] == "rejudged"]
+    assert day_add(today, -2) in event["detail"] and day_add(today, -1) in event["detail"]
+    assert SecurityPipeline._cumulative(pipeline, NOW + 600) == set()    # judged again: nothing comes back
+
+
+def test_a_closed_cases_cumulative_hit_stays_on_record_when_a_day_it_rested_on_is_cleared(tmp_path):
+    cases, today = _three_days_of_three(tmp_path)
+    pipeline = _pipeline(cases)
+    SecurityPipeline._cumulative(pipeline, NOW)
+    [case] = [c for c in cases.list(min_band="medium") if c["day"] == today]
+    cases.close(case["id"], "officer", "true_positive", "confirmed with the operator", NOW + 30)
+    for day in (day_add(today, -2), day_add(today, -1)):
+        [old] = [c for c in cases.list(min_band="info") if c["day"] == day]
+        cases.close(old["id"], "officer", "false_positive", "the citizens wrote in", NOW + 60)
+    SecurityPipeline._cumulative(pipeline, NOW + 300)
+    assert {"R07", "R30"} <= {h.detector for h in cases.get(case["id"])["hits"]}

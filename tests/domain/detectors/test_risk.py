@@ -59,3 +59,22 @@ def test_findings_come_for_operators_with_hits_that_day_and_list_contributing_da
     ru, en = reasons(out[0][1])
     assert "cumulative risk over 7 days 75 (floor 40, peers' median 0)" in en
     assert f"days: {DAY0} (30), {day_add(DAY0, 1)} (30), {day_add(DAY0, 2)} (30)" in en and "накопленный риск" in ru
+
+
+def test_a_recorded_window_is_withdrawn_only_when_it_rested_on_a_day_an_officer_cleared():
+    from domain.detectors.risk import withdrawn
+
+    day = day_add(DAY0, 2)
+    rows, cleared = _rows(1, 3, 3)[3:], _rows(1, 1, 3)            # day 0 cleared; days 1 and 2 stay: 30 + 30
+    assert withdrawn([("R07", 1, day)], rows, cleared, lambda op: []) == []   # 30*2^(-1/3.5)+30 = 54: still fires
+    rows = _rows(1, 3, 3)[6:]                                       # days 0 and 1 cleared: 30 on the day alone
+    cleared = _rows(1, 2, 3)
+    assert withdrawn([("R07", 1, day)], rows, cleared, lambda op: []) == [("R07", 1, day, [DAY0, day_add(DAY0, 1)])]
+
+
+def test_a_window_that_stops_firing_because_the_peers_grew_is_kept_not_withdrawn():
+    from domain.detectors.risk import withdrawn
+
+    day = day_add(DAY0, 2)
+    peers = [row for op in range(2, 8) for row in _rows(op, 3, 3)]  # every peer as risky as the operator now
+    assert withdrawn([("R07", 1, day)], _rows(1, 3, 3) + peers, [], lambda op: list(range(1, 8))) == []
