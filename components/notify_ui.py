@@ -11,7 +11,6 @@ import time
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
-from dash import ctx as dash_ctx
 
 from components import ids
 from components.format import local_time
@@ -23,6 +22,7 @@ from domain.clock import iso_utc
 from domain.notify import RouteError, silence_matcher
 from web.access import page_callback
 from web.auth import audit
+from web.clicks import clicked
 from web.context import ctx, user_login, user_role
 
 SILENCE_ROLES = {"supervisor", "admin", "security"}
@@ -120,8 +120,9 @@ def _end(silence_id: object, lang: str) -> str:
 def manage_silences(_add_clicks, _end_clicks, _tick, matcher, route_id, hours, reason, silence_id, lang):
     """Set or end a silence (audited), and redraw the silences and the deliveries' status."""
     lang = norm_lang(lang, ctx().settings.lang)
-    trigger, message = dash_ctx.triggered_id, None
-    if trigger in (ids.SILENCE_ADD, ids.SILENCE_END):
+    pressed = [b for b in clicked() if b in (ids.SILENCE_ADD, ids.SILENCE_END)]
+    trigger, message = pressed[0] if pressed else None, None
+    if trigger is not None:
         try:
             if user_role() not in SILENCE_ROLES:
                 raise RouteError(t("not_allowed", lang))

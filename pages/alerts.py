@@ -7,7 +7,6 @@ import time
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
-from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from components import ids, notify_ui
@@ -17,6 +16,7 @@ from components.i18n import norm_lang, t
 from data_access.filters import FilterError, filter_int
 from web.access import page_callback
 from web.auth import audit
+from web.clicks import clicked
 from web.context import ctx, snapshot, user_login, user_role
 
 dash.register_page(__name__, path="/alerts", name="alerts", title="Оповещения — горячая линия", order=5,
@@ -113,14 +113,12 @@ def refresh_alerts(_n, lang, _clicks, known):
     """Acknowledge the clicked alert (recording who and when), then redraw from the app database."""
     lang = norm_lang(lang, ctx().settings.lang)
     version, snap = snapshot()
-    trigger = dash_ctx.triggered_id
-    acked = isinstance(trigger, dict) and trigger.get("type") == ids.ACK and dash_ctx.triggered[0]["value"]
-    alert_id = _alert_id(trigger.get("id")) if acked else None
-    if alert_id is not None and user_role() in ACK_ROLES:
-        if ctx().alerts.acknowledge(alert_id, user_login(), time.time()):
-            audit("alert_ack", f"alert:{alert_id}")
-    elif known == [version, lang]:
+    acks = [_alert_id(b.get("id")) for b in clicked() if isinstance(b, dict) and b.get("type") == ids.ACK]
+    if not acks and known == [version, lang]:
         raise PreventUpdate
+    for alert_id in acks if user_role() in ACK_ROLES else ():
+        if alert_id is not None and ctx().alerts.acknowledge(alert_id, user_login(), time.time()):
+            audit("alert_ack", f"alert:{alert_id}")
     tz = ctx().settings.tz
     return (active_body(snap, lang), history_rows(snap, lang, tz), history_columns(lang),
             t("active_alerts", lang), t("history", lang), [version, lang])
