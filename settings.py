@@ -138,6 +138,10 @@ class Settings:
     security_ticket_grace_days: float = _s(_Det.ticket_after_s / 86400, "Access anomalies: days after a ticket "
                                            "closes during which it still explains its own operator's accesses to "
                                            "the citizen (a call-back).")
+    security_clearance_second_officer: bool = _s(True, "Access anomalies: a case closed as a false or benign "
+                                                 "positive takes its day out of cumulative risk (R07/R30) only once "
+                                                 "a second security officer confirms the clearance (four eyes). Off: "
+                                                 "the closing officer's word is enough (a team with one officer).")
     metrics_token: str = _s("", "Bearer token Prometheus sends to scrape /metrics (Authorization: Bearer <token>). "
                                 "Empty: the endpoint is off (404).")
     api_rate_per_minute: int = _s(120, "Calls a minute one API token may make (per web worker); more answer 429.")

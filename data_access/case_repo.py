@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import DateTime, Engine, String, Table, delete, func, insert, or_, select, update
+from sqlalchemy import DateTime, Engine, String, Table, delete, func, insert, select, update
 
 from data_access.schema.appdb import allow_rules as R
 from data_access.schema.appdb import case_events as V
@@ -39,9 +39,12 @@ def _t(value) -> float | None:
     return from_utc_naive(value) if value is not None else None
 
 
+TO_CONFIRM = "to_confirm"   # the list's filter of clearances awaiting a second officer
+
+
 def _policy_case(r) -> policy.Case:
     return policy.Case(r.id, r.status, r.band, r.assignee, bool(r.legal_hold), from_utc_naive(r.created_at),
-                       _t(r.assigned_at), _t(r.closed_at), r.closure)
+                       _t(r.assigned_at), _t(r.closed_at), r.closure, r.closed_by, r.confirmed_by)
 
 
 def _hit_from_row(r, operator_id: int = 0, day: str = "") -> Hit:
@@ -55,7 +58,8 @@ def _case(r) -> dict:
             "status": r.status, "assignee": r.assignee, "created_at": iso_utc(_t(r.created_at)),
             "updated_at": iso_utc(_t(r.updated_at)), "assigned_at": iso_utc(_t(r.assigned_at)),
             "closed_at": iso_utc(_t(r.closed_at)), "closure": r.closure, "closure_detail": r.closure_detail,
-            "legal_hold": bool(r.legal_hold), "incident_id": r.incident_id}
+            "legal_hold": bool(r.legal_hold), "incident_id": r.incident_id, "closed_by": r.closed_by,
+            "confirmed_by": r.confirmed_by, "confirmed_at": iso_utc(_t(r.confirmed_at))}
 
 
 class CaseRepository:
@@ -144,17 +148,18 @@ class CaseRepository:
                 self._apply(conn, case_id, step, now)
         return set(touched)
 
-    def risk_rows(self, since_day: str, cleared: bool = False) -> list[tuple[int, str, str, str, int]]:
+    def risk_rows(self, since_day: str, cleared: bool = False,
+                  second_officer: bool = True) -> list[tuple[int, str, str, str, int]]:
         """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later, except
-        cases an officer closed as cleared (domain.cases.CLEARED): they add nothing to cumulative risk. With
-        ``cleared``: the hits of those cleared cases only."""
-        is_cleared = (C.c.status == policy.CLOSED) & C.c.closure.in_(policy.CLEARED)
-        kept = or_(C.c.status != policy.CLOSED, C.c.closure.is_(None), C.c.closure.not_in(policy.CLEARED))
+        the cases that count as cleared (domain.cases.counts_as_cleared: closed as a false or benign positive and,
+        with ``second_officer``, confirmed): they add nothing to cumulative risk. With ``cleared``: the hits of
+        those cleared cases only."""
         with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector,
-                                                          H.c.points).join(C, C.c.id == H.c.case_id)
-                                                   .where(C.c.day >= since_day,
-                                                          is_cleared if cleared else kept))]
+            found = conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector, H.c.points, C.c.status,
+                                        C.c.closure, C.c.confirmed_by).join(C, C.c.id == H.c.case_id)
+                                 .where(C.c.day >= since_day))
+            return [tuple(r[:5]) for r in found
+                    if policy.counts_as_cleared(r.status, r.closure, r.confirmed_by, second_officer) == cleared]
 
     def open_hits_of(self, detectors: frozenset[str], since_day: str) -> list[tuple[str, int, str]]:
         """(detector, operator, day) of the hits of ``detectors`` in open cases of ``since_day`` and later."""
@@ -226,12 +231,16 @@ class CaseRepository:
 
     def list(self, *, status: str | None = None, min_band: str | None = None, assignee: str | None = None,
              limit: int = 500, since_day: str | None = None) -> list[dict]:
-        """Cases, highest score first; ``status`` 'open' means any open state; ``since_day``: of that day or later."""
+        """Cases, highest score first; ``status`` 'open' means any open state, 'to_confirm' the clearances no second
+        officer has confirmed yet; ``since_day``: of that day or later."""
         query = select(C)
         if since_day:
             query = query.where(C.c.day >= since_day)
         if status == "open":
             query = query.where(C.c.status.in_(policy.OPEN))
+        elif status == TO_CONFIRM:
+            query = query.where(C.c.status == policy.CLOSED, C.c.closure.in_(policy.CLEARED),
+                                C.c.confirmed_by.is_(None))
         elif status:
             query = query.where(C.c.status == status)
         if min_band:
@@ -297,6 +306,10 @@ class CaseRepository:
     def close(self, case_id: int, actor: str, closure: str, detail: str, now: float) -> None:
         """Close with a mandatory reason (domain.cases.CLOSURES) and an explanation."""
         self._step(case_id, lambda case: policy.closed(case, actor, closure, detail, now), now)
+
+    def confirm_clearance(self, case_id: int, actor: str, now: float) -> None:
+        """A second officer confirms a case's clearance (domain.cases.clearance_confirmed)."""
+        self._step(case_id, lambda case: policy.clearance_confirmed(case, actor, now), now)
 
     def set_hold(self, case_id: int, on: bool, actor: str, now: float) -> None:
         self._step(case_id, lambda case: policy.held(case, on, actor, now), now)

@@ -22,7 +22,8 @@ CLOSURES = ("true_positive", "benign_positive", "false_positive", "duplicate")
 VERDICTS = ("true_positive", "benign_positive", "false_positive")  # a duplicate says nothing about its detectors
 # Closures that clear an operator-day: an officer found no misuse, so its hits add nothing to cumulative risk.
 CLEARED = ("benign_positive", "false_positive")
-TRIAGE_ACTIONS = ("assign_me", "review", "hold", "escalate", "close", "allow")  # the only steps an officer takes
+# The only steps an officer takes (confirm: a second officer confirms a clearance).
+TRIAGE_ACTIONS = ("assign_me", "review", "hold", "escalate", "close", "allow", "confirm")
 ALLOW_SCOPES = ("operator", "team")
 MAX_ALLOW_DAYS = 180
 REVIEWED_FROM = "medium"  # cases of this band and above are assigned to an officer and counted as open work
@@ -51,6 +52,8 @@ class Case:
     assigned_at: float | None = None
     closed_at: float | None = None
     closure: str | None = None
+    closed_by: str | None = None
+    confirmed_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,8 @@ def rescored(case: Case, hits: Iterable[Hit], now: float) -> Step:
     values: dict[str, object] = {"score": score, "band": band, "updated_at": now}
     if case.status != CLOSED:
         return Step(values)
-    return Step({**values, "status": NEW, "closure": None, "closure_detail": None, "closed_at": None},
+    return Step({**values, "status": NEW, "closure": None, "closure_detail": None, "closed_at": None,
+                 "closed_by": None, "confirmed_by": None, "confirmed_at": None},
                 Event(SYSTEM, "reopened", "new evidence"))
 
 
@@ -130,8 +134,29 @@ def closed(case: Case | None, actor: str, closure: str, detail: str, now: float)
     if not detail or not detail.strip():
         raise TriageError("describe the reason for closing")
     _open(case, "the case is already closed")
-    return Step({"status": CLOSED, "closure": closure, "closure_detail": detail, "closed_at": now, "updated_at": now},
+    return Step({"status": CLOSED, "closure": closure, "closure_detail": detail, "closed_at": now, "updated_at": now,
+                 "closed_by": actor, "confirmed_by": None, "confirmed_at": None},
                 Event(actor, "closed", f"{closure}: {detail}"))
+
+
+def clearance_confirmed(case: Case | None, actor: str, now: float) -> Step:
+    """A second officer confirms a clearance (a case closed as false or benign positive): only then, when the
+    four-eyes setting is on, does the day leave cumulative risk. The officer who closed it cannot confirm it."""
+    case = _existing(case)
+    if case.status != CLOSED or case.closure not in CLEARED:
+        raise TriageError("only a case closed as a false or benign positive needs a confirmation")
+    if case.confirmed_by is not None:
+        raise TriageError(f"already confirmed by {case.confirmed_by}")
+    if case.closed_by == actor:
+        raise TriageError("the officer who closed the case cannot confirm it: a second officer does")
+    return Step({"confirmed_by": actor, "confirmed_at": now, "updated_at": now},
+                Event(actor, "confirmed", case.closure))
+
+
+def counts_as_cleared(status: str, closure: str | None, confirmed_by: str | None, second_officer: bool) -> bool:
+    """Whether a case takes its day out of cumulative risk: closed as cleared and, with the four-eyes setting,
+    confirmed by a second officer."""
+    return status == CLOSED and closure in CLEARED and (confirmed_by is not None or not second_officer)
 
 
 def held(case: Case | None, on: bool, actor: str, now: float) -> Step:

@@ -16,10 +16,13 @@ from components import ids
 from components.format import local_time
 from components.grids import col, grid
 from components.i18n import norm_lang, t, t_code
+from data_access.case_repo import TO_CONFIRM
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from domain.bands import BANDS
 from domain.cases import (
     ALLOW_SCOPES,
+    CLEARED,
+    CLOSED,
     CLOSURES,
     MAX_ALLOW_DAYS,
     STATUSES,
@@ -39,7 +42,7 @@ dash.register_page(__name__, path="/security/cases", name="security-cases", orde
                    title="Случаи — безопасность", nav_key="nav_sec_cases", roles=["security"])
 
 BAND_CLASS = {"info": "secondary", "low": "info", "medium": "warning", "high": "danger", "critical": "danger"}
-STATUS_FILTERS = ("open", *STATUSES)
+STATUS_FILTERS = ("open", *STATUSES, TO_CONFIRM)
 FILTER_MESSAGE = "cases-filter-message"
 MAX_NOTE = 1000
 
@@ -150,7 +153,8 @@ def detail(case: dict, lang: str) -> html.Div:
                   f" · {t('assignee', lang)}: {case['assignee'] or '—'}",
                   f" · {t('legal_hold', lang)}: {t('yes', lang) if case['legal_hold'] else '—'}",
                   f" · {t('incident', lang)}: {case['incident_id'] or '—'}",
-                  f" · {t('closure', lang)}: {t('closure_' + case['closure'], lang) if case['closure'] else '—'}"],
+                  f" · {t('closure', lang)}: {t('closure_' + case['closure'], lang) if case['closure'] else '—'}",
+                  *clearance_note(case, lang)],
                  className="mb-2"),
         html.H4(t("reasons", lang), className="h6"),
         html.Ul([html.Li(line) for line in case_reasons(case["hits"], lang)], id="case-reasons"),
@@ -161,6 +165,20 @@ def detail(case: dict, lang: str) -> html.Div:
                          f"{t_code('event', e['action'], lang)} {event_detail(e, lang)}")
                  for e in case["events"]], id="case-events"),
     ])
+
+
+def clearance_note(case: dict, lang: str) -> list:
+    """For a case closed as a false or benign positive: whether a second officer has confirmed the clearance (it
+    takes the day out of cumulative risk only then, unless the four-eyes setting is off)."""
+    if case["status"] != CLOSED or case["closure"] not in CLEARED:
+        return []
+    if case["confirmed_by"]:
+        state = t("clearance_confirmed", lang).format(who=case["confirmed_by"])
+    elif ctx().settings.security_clearance_second_officer:
+        state = t("clearance_pending", lang)
+    else:
+        state = t("clearance_single", lang)
+    return [f" · {t('clearance', lang)}: ", html.Span(state, id="case-clearance")]
 
 
 def event_detail(event: dict, lang: str) -> str:
@@ -183,7 +201,7 @@ def triage_controls(case: dict, lang: str) -> html.Div:
                                  options=[{"label": t(f"closure_{c}", lang), "value": c} for c in CLOSURES]), md=3),
             dbc.Col(dcc.Input(id=ids.CASE_NOTE, placeholder=t("closure_note", lang), maxLength=1000,
                               className="form-control"), md=6),
-            dbc.Col(btn("close", "success"), md=3),
+            dbc.Col([btn("close", "success"), btn("confirm", "outline-success")], md=3),
         ], className="mb-2"),
         dbc.Row([
             dbc.Col(dcc.Dropdown(id=ids.CASE_ALLOW_DETECTOR, options=detectors, placeholder=t("detector", lang)),
@@ -340,5 +358,10 @@ def _allow(cases, r: TriageRequest, me: str, now: float) -> dict:
     return {"allow_rule": rule, "detector": r.detector, "scope": r.scope, "days": r.days}
 
 
+def _confirm(cases, r: TriageRequest, me: str, now: float) -> dict:
+    cases.confirm_clearance(r.case_id, me, now)
+    return {}
+
+
 TRIAGE_STEPS = {"assign_me": _assign_me, "review": _review, "close": _close, "hold": _hold, "escalate": _escalate,
-                "allow": _allow}
+                "allow": _allow, "confirm": _confirm}

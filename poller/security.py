@@ -449,7 +449,8 @@ class SecurityPipeline:
             return set()
         self._risk_at = now
         today = local_day(now, self.s.tz)
-        rows = self.cases.risk_rows(day_add(today, -LOOK_BACK_DAYS))
+        rows = self.cases.risk_rows(day_add(today, -LOOK_BACK_DAYS),
+                                    second_officer=self.s.security_clearance_second_officer)
         hits = []
         for day in (day_add(today, -1), today):
             active = {op for op, d, _, det, _ in rows if d == day and det not in CUMULATIVE}
@@ -470,8 +471,9 @@ class SecurityPipeline:
         stored = self.cases.open_hits_of(CUMULATIVE, since)
         if not stored:
             return set()
-        rows = self.cases.risk_rows(day_add(since, -LOOK_BACK_DAYS))
-        cleared = self.cases.risk_rows(day_add(since, -LOOK_BACK_DAYS), cleared=True)
+        four_eyes, start = self.s.security_clearance_second_officer, day_add(since, -LOOK_BACK_DAYS)
+        rows = self.cases.risk_rows(start, second_officer=four_eyes)
+        cleared = self.cases.risk_rows(start, cleared=True, second_officer=four_eyes)
         by_case: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
         for detector, op, day, days in withdrawn(stored, rows, cleared, self.ctx.peers):
             by_case.setdefault((op, day), []).append((detector, days))

@@ -18,7 +18,7 @@ from domain.detectors.scoring import case_reasons
 from settings import Settings
 
 CASE_FIELDS = ("id", "operator_id", "operator", "day", "band", "score", "status", "assignee", "legal_hold",
-               "detectors", "reasons")
+               "closure", "closed_by", "confirmed_by", "detectors", "reasons")
 
 
 class _BadDay(ValueError):
@@ -58,13 +58,15 @@ def replay(settings: Settings, day_from: str, day_to: str | None, operators: lis
 
 
 def case_rows(cases: list[dict], hits: list, names: dict[int, str], lang: str) -> list[dict]:
-    """One row per case: operator, day, band, score, detectors and the reasons in words (strongest first)."""
+    """One row per case: operator, day, band, score, status, closure (who closed, who confirmed a clearance),
+    detectors and the reasons in words (strongest first)."""
     by_case = defaultdict(list)
     for h in hits:
         by_case[(h.operator_id, h.day)].append(h)
     return [{"id": c["id"], "operator_id": c["operator_id"], "operator": names.get(c["operator_id"], ""),
              "day": c["day"], "band": c["band"], "score": c["score"], "status": c["status"],
-             "assignee": c["assignee"] or "", "legal_hold": c["legal_hold"], "detectors": c["detectors"],
+             "assignee": c["assignee"] or "", "legal_hold": c["legal_hold"], "closure": c["closure"] or "",
+             "closed_by": c["closed_by"] or "", "confirmed_by": c["confirmed_by"] or "", "detectors": c["detectors"],
              "reasons": case_reasons(by_case[(c["operator_id"], c["day"])], lang)}
             for c in sorted(cases, key=lambda c: (c["day"], c["operator_id"]))]
 

@@ -206,6 +206,9 @@ cases = Table(
     Column("closure_detail", Text),
     Column("legal_hold", Boolean, nullable=False, server_default="0"),
     Column("incident_id", ForeignKey("incident_log.id")),
+    Column("closed_by", String(80)),
+    Column("confirmed_by", String(80)),       # a second officer's confirmation of a clearance (four eyes)
+    Column("confirmed_at", DateTime),
     Index("ux_cases_operator_day", "operator_id", "day", unique=True),
     Index("ix_cases_status", "status", "band"),
 )

@@ -8,7 +8,7 @@ half-life (R07: 7 days, half-life 3.5; R30: 30 days, half-life 15). A window fir
 when its sum reaches the window's floor and stands out from the peers' sums of the same day (robust z >= 3.5 and
 at least twice their median); its points are the floor of the band the sum reaches (medium 40, high 70...), and
 its reason lists the contributing days. Its points never exceed the high band's floor (70). A recorded window
-that fires only because of days an officer has since cleared (closed as a false or benign positive) is withdrawn.
+that fires only because of days since cleared (domain.cases.counts_as_cleared) is withdrawn.
 """
 
 from __future__ import annotations

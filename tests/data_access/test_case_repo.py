@@ -58,6 +58,17 @@ def test_new_evidence_reopens_a_closed_case(cases):
     assert cases.get(case_id)["status"] == "new"
 
 
+def test_clearances_awaiting_a_second_officer_are_listed_until_confirmed(cases):
+    low, confirmed, guilty = (cases.record_hits([hit("D01", 10, operator=op)], T0).pop() for op in (7, 8, 9))
+    for case_id, closure in ((low, "false_positive"), (confirmed, "benign_positive"), (guilty, "true_positive")):
+        cases.close(case_id, "sec1", closure, "checked", T0 + 10)
+    cases.confirm_clearance(confirmed, "sec2", T0 + 20)
+    assert [c["id"] for c in cases.list(status="to_confirm", min_band="info")] == [low]
+    stored = cases.get(confirmed)
+    assert (stored["closed_by"], stored["confirmed_by"]) == ("sec1", "sec2") and stored["confirmed_at"]
+    assert [e["action"] for e in stored["events"]][-1] == "confirmed"
+
+
 def test_allow_rules_expire_and_are_capped_at_180_days(cases):
     rule = cases.add_allow_rule("D07", operator_id=7, team_id=None, reason="night shift swap", actor="sec1",
                                 days=400, now=T0)

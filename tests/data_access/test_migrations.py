@@ -111,4 +111,4 @@ def test_a_new_empty_database_is_created_at_the_newest_version(settings):
     from data_access.migrate import current, head
 
     with open_app_db(settings.url("app_db")).connect() as conn:
-        assert current(conn) == head() == "0002"
+        assert current(conn) == head() == "0003"

@@ -53,8 +53,8 @@ def test_a_case_is_new_assigned_in_review_or_closed_and_the_first_three_are_open
     assert STATUSES == ("new", "assigned", "in_review", "closed") and OPEN == STATUSES[:3]
 
 
-def test_an_officer_has_six_triage_actions_and_four_closure_reasons():
-    assert TRIAGE_ACTIONS == ("assign_me", "review", "hold", "escalate", "close", "allow")
+def test_an_officer_has_seven_triage_actions_and_four_closure_reasons():
+    assert TRIAGE_ACTIONS == ("assign_me", "review", "hold", "escalate", "close", "allow", "confirm")
     assert CLOSURES == ("true_positive", "benign_positive", "false_positive", "duplicate")
 
 
@@ -104,6 +104,46 @@ def test_closing_records_the_reason_and_a_second_close_is_refused():
     assert step.event == Event("sec1", "closed", "true_positive: confirmed curiosity")
     with pytest.raises(TriageError, match="already closed"):
         closed(case(status="closed"), "sec1", "duplicate", "again", T0)
+
+
+def test_a_clearance_is_confirmed_by_a_second_officer_never_by_the_one_who_closed_it():
+    from domain.cases import clearance_confirmed
+
+    cleared = closed(case(status="in_review"), "sec1", "false_positive", "the citizen wrote in", T0)
+    assert cleared.values["closed_by"] == "sec1" and cleared.values["confirmed_by"] is None
+    done = case(status="closed", closure="false_positive", closed_by="sec1")
+    with pytest.raises(TriageError, match="cannot confirm"):
+        clearance_confirmed(done, "sec1", T0)
+    step = clearance_confirmed(done, "sec2", T0 + HOUR)
+    assert step.values["confirmed_by"] == "sec2" and step.event == Event("sec2", "confirmed", "false_positive")
+    with pytest.raises(TriageError, match="already confirmed by sec2"):
+        clearance_confirmed(case(status="closed", closure="false_positive", closed_by="sec1", confirmed_by="sec2"),
+                            "sec3", T0)
+
+
+@pytest.mark.parametrize("status, closure", [("in_review", None), ("closed", "true_positive"),
+                                             ("closed", "duplicate")])
+def test_only_a_case_closed_as_false_or_benign_positive_takes_a_confirmation(status, closure):
+    from domain.cases import clearance_confirmed
+
+    with pytest.raises(TriageError, match="only a case closed as a false or benign positive"):
+        clearance_confirmed(case(status=status, closure=closure, closed_by="sec1"), "sec2", T0)
+
+
+def test_a_day_leaves_cumulative_risk_once_its_clearance_is_confirmed_or_at_once_without_four_eyes():
+    from domain.cases import counts_as_cleared
+
+    assert not counts_as_cleared("closed", "false_positive", None, second_officer=True)
+    assert counts_as_cleared("closed", "false_positive", "sec2", second_officer=True)
+    assert counts_as_cleared("closed", "benign_positive", None, second_officer=False)
+    assert not counts_as_cleared("closed", "true_positive", "sec2", second_officer=False)
+    assert not counts_as_cleared("new", None, None, second_officer=False)
+
+
+def test_new_evidence_on_a_confirmed_clearance_reopens_the_case_without_closure_or_confirmation():
+    step = rescored(case(status="closed", closure="false_positive", closed_by="sec1", confirmed_by="sec2"),
+                    [hit("D01", 10)], T0)
+    assert step.values["status"] == "new" and step.values["confirmed_by"] is None and step.values["closed_by"] is None
 
 
 def test_every_step_on_a_missing_case_is_refused():

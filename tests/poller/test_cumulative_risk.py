@@ -46,11 +46,13 @@ def test_3_unexplained_records_a_day_on_3_days_open_an_r07_case_listing_the_days
     assert SecurityPipeline._cumulative(pipeline, NOW + 60) == set()     # judged every 5 minutes
 
 
-def test_days_an_officer_cleared_as_false_or_benign_positive_add_no_cumulative_risk(tmp_path):
+def test_days_cleared_as_false_or_benign_positive_and_confirmed_by_a_second_officer_add_no_cumulative_risk(
+        tmp_path):
     cases, today = _three_days_of_three(tmp_path)
     for closure, day in (("false_positive", day_add(today, -2)), ("benign_positive", day_add(today, -1))):
         [case] = [c for c in cases.list(min_band="info") if c["day"] == day]
         cases.close(case["id"], "officer", closure, "the citizen asked by letter", NOW)
+        cases.confirm_clearance(case["id"], "second officer", NOW + 10)
     pipeline = _pipeline(cases)
     SecurityPipeline._cumulative(pipeline, NOW)
     assert not [c for c in cases.list(min_band="medium", status=None)]   # one day of 30 points is not a pattern
@@ -62,10 +64,13 @@ def test_a_cleared_day_that_gets_new_evidence_opens_again_without_its_closure_an
     cases.record_hits([_d01(1, day, 1, NOW)], NOW)
     [case] = cases.list(min_band="info")
     cases.close(case["id"], "officer", "false_positive", "a letter explained it", NOW + 60)
+    assert len(cases.risk_rows(day)) == 1                                  # one officer's word is not enough
+    assert cases.risk_rows(day, second_officer=False) == []
+    cases.confirm_clearance(case["id"], "second officer", NOW + 90)
     assert cases.risk_rows(day) == []
     cases.record_hits([_d01(1, day, 2, NOW + 120)], NOW + 120)   # new evidence on the same operator-day
     reopened = cases.get(case["id"])
-    assert reopened["status"] == "new" and reopened["closure"] is None
+    assert reopened["status"] == "new" and reopened["closure"] is None and reopened["confirmed_by"] is None
     assert len(cases.risk_rows(day)) == 2
 
 
@@ -74,16 +79,22 @@ def test_clearing_the_days_an_r07_case_rested_on_withdraws_its_cumulative_hits_a
     pipeline = _pipeline(cases)
     SecurityPipeline._cumulative(pipeline, NOW)
     [case] = [c for c in cases.list(min_band="medium") if c["day"] == today]
+    cleared = []
     for day in (day_add(today, -2), day_add(today, -1)):
         [old] = [c for c in cases.list(min_band="info") if c["day"] == day]
         cases.close(old["id"], "officer", "false_positive", "the citizens wrote in", NOW + 60)
-    touched = SecurityPipeline._cumulative(pipeline, NOW + 300)
+        cleared.append(old["id"])
+    SecurityPipeline._cumulative(pipeline, NOW + 300)        # one officer's clearances: the hits stay
+    assert {"R07", "R30"} <= {h.detector for h in cases.get(case["id"])["hits"]}
+    for case_id in cleared:
+        cases.confirm_clearance(case_id, "second officer", NOW + 400)
+    touched = SecurityPipeline._cumulative(pipeline, NOW + 600)
     after = cases.get(case["id"])
     assert case["id"] in touched and {h.detector for h in after["hits"]} == {"D01"}
     assert after["band"] == "info" and after["status"] == "new"
     [event] = [e for e in after["events"] if e["action"] == "rejudged"]
     assert day_add(today, -2) in event["detail"] and day_add(today, -1) in event["detail"]
-    assert SecurityPipeline._cumulative(pipeline, NOW + 600) == set()    # judged again: nothing comes back
+    assert SecurityPipeline._cumulative(pipeline, NOW + 900) == set()    # judged again: nothing comes back
 
 
 def test_a_closed_cases_cumulative_hit_stays_on_record_when_a_day_it_rested_on_is_cleared(tmp_path):
@@ -95,5 +106,6 @@ def test_a_closed_cases_cumulative_hit_stays_on_record_when_a_day_it_rested_on_i
     for day in (day_add(today, -2), day_add(today, -1)):
         [old] = [c for c in cases.list(min_band="info") if c["day"] == day]
         cases.close(old["id"], "officer", "false_positive", "the citizens wrote in", NOW + 60)
+        cases.confirm_clearance(old["id"], "second officer", NOW + 90)
     SecurityPipeline._cumulative(pipeline, NOW + 300)
     assert {"R07", "R30"} <= {h.detector for h in cases.get(case["id"])["hits"]}

@@ -230,6 +230,34 @@ def test_an_unknown_triage_action_is_refused_and_not_written_to_the_trail(web, c
     assert trail.verify() == (True, None)
 
 
+def test_a_clearance_is_confirmed_by_a_second_officer_and_the_closing_officer_is_refused(web, client_as):
+    import time
+
+    from data_access.users_repo import UserRepository
+    from tests.web.conftest import PASSWORD, sign_in
+    from web.passwords import hash_password
+
+    app, _ = web
+    hotline = app.server.extensions["hotline"]
+    UserRepository(hotline.app_db).create("sec2", "Second Officer", "security", hash_password(PASSWORD), time.time())
+    second = app.server.test_client()
+    assert sign_in(second, "sec2").status_code == 302
+    case_id, first = _case(app), client_as("security")
+    closing = {"case-selected": case_id, "case-closure": "false_positive", "case-note": "the citizen wrote in",
+               "lang": "en"}
+    assert "triage-done" in post(first, triage_body(app, "close", closing))[1]
+    status, text = post(first, triage_body(app, "confirm", {"case-selected": case_id, "lang": "en"}))
+    assert status == 200 and "triage-refused" in text and "cannot confirm" in text
+    assert hotline.cases().get(case_id)["confirmed_by"] is None
+    status, text = post(second, triage_body(app, "confirm", {"case-selected": case_id, "lang": "en"}))
+    assert status == 200 and "triage-done" in text
+    assert hotline.cases().get(case_id)["confirmed_by"] == "sec2"
+    [entry] = [e for e in hotline.audit.page(limit=1000)[0] if e["action"] == "case_confirm"]
+    assert entry["actor"] == "sec2"
+    status, _text = post(client_as("supervisor"), triage_body(app, "confirm", {"case-selected": case_id}))
+    assert status == 403
+
+
 @pytest.mark.parametrize("action", ["x" * 100, "case_close", {"nested": 1}, None, 7, ["close"]])
 def test_the_triage_check_refuses_an_unknown_action_before_anything_else(action):
     from domain.cases import TriageError
