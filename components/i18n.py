@@ -454,6 +454,39 @@ def t(key: str, lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+# A triage step's refusals (domain.cases.TriageError and the page's own checks) in Russian; the English is the text.
+REFUSALS_RU = {
+    "no such case": "такого случая нет",
+    "choose a case": "выберите случай",
+    "unknown action": "неизвестное действие",
+    "the case is closed": "случай закрыт",
+    "the case is already closed": "случай уже закрыт",
+    "a closure reason is required": "выберите итог закрытия",
+    "describe the reason for closing": "опишите причину закрытия",
+    "choose a detector of this case": "выберите правило этого случая",
+    "an allow-rule needs a reason": "для исключения нужна причина",
+    "an allow-rule needs an operator or a team": "для исключения нужен оператор или группа",
+    "only a case closed as a false or benign positive needs a confirmation":
+        "подтверждение нужно только случаю, закрытому как ложное или доброкачественное срабатывание",
+    "the case was closed again since it was opened: look at it again":
+        "случай закрыт заново, пока был открыт на экране: посмотрите его ещё раз",
+    "who closed the case is not on record: its clearance cannot be confirmed":
+        "неизвестно, кто закрыл случай: закрытие нельзя подтвердить",
+    "the officer who closed the case cannot confirm it: a second officer does":
+        "закрывший случай сотрудник не может подтвердить закрытие: это делает второй сотрудник",
+}
+ALREADY_CONFIRMED = "already confirmed by "
+
+
+def t_refusal(message: str, lang: str) -> str:
+    """A triage refusal in ``lang`` (an unknown one as is)."""
+    if lang == "en":
+        return message
+    if message.startswith(ALREADY_CONFIRMED):
+        return f"уже подтверждено: {message[len(ALREADY_CONFIRMED):]}"
+    return REFUSALS_RU.get(message, message)
+
+
 def t_code(kind: str, code: str, lang: str) -> str:
     """The label of a stored code (an action, a verdict's reason, a case event) in ``lang``; an unknown code as is."""
     pair = STRINGS.get(f"{kind}_{code}")

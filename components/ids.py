@@ -95,6 +95,7 @@ CASE_ALLOW_DAYS = "case-allow-days"
 CASE_ALLOW_SCOPE = "case-allow-scope"
 CASE_ALLOW_DETECTOR = "case-allow-detector"
 CASE_MESSAGE = "case-message"
+CASE_SEEN = "case-seen"            # the closure the officer sees (a confirmation is of that one)
 SEC_OVERVIEW = "sec-overview"
 
 # Audit trail (administrators)

@@ -148,18 +148,23 @@ class CaseRepository:
                 self._apply(conn, case_id, step, now)
         return set(touched)
 
-    def risk_rows(self, since_day: str, cleared: bool = False,
-                  second_officer: bool = True) -> list[tuple[int, str, str, str, int]]:
+    def risk_rows(self, since_day: str, second_officer: bool = True) -> list[tuple[int, str, str, str, int]]:
         """(operator, day, case band, detector, points) of every hit of cases of ``since_day`` and later, except
-        the cases that count as cleared (domain.cases.counts_as_cleared: closed as a false or benign positive and,
-        with ``second_officer``, confirmed): they add nothing to cumulative risk. With ``cleared``: the hits of
-        those cleared cases only."""
+        the cases that count as cleared (domain.cases.counts_as_cleared): they add nothing to cumulative risk."""
+        return self.risk_rows_split(since_day, second_officer)[0]
+
+    def risk_rows_split(self, since_day: str, second_officer: bool = True) -> tuple[list[tuple], list[tuple]]:
+        """The rows of ``risk_rows`` and, apart, those of the cases that count as cleared (closed as a false or
+        benign positive and, with ``second_officer``, confirmed by a second officer): one read."""
+        kept: list[tuple] = []
+        cleared: list[tuple] = []
         with self.engine.connect() as conn:
-            found = conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector, H.c.points, C.c.status,
-                                        C.c.closure, C.c.confirmed_by).join(C, C.c.id == H.c.case_id)
-                                 .where(C.c.day >= since_day))
-            return [tuple(r[:5]) for r in found
-                    if policy.counts_as_cleared(r.status, r.closure, r.confirmed_by, second_officer) == cleared]
+            for r in conn.execute(select(C.c.operator_id, C.c.day, C.c.band, H.c.detector, H.c.points, C.c.status,
+                                         C.c.closure, C.c.confirmed_by).join(C, C.c.id == H.c.case_id)
+                                  .where(C.c.day >= since_day)):
+                is_cleared = policy.counts_as_cleared(r.status, r.closure, r.confirmed_by, second_officer)
+                (cleared if is_cleared else kept).append(tuple(r[:5]))
+        return kept, cleared
 
     def open_hits_of(self, detectors: frozenset[str], since_day: str) -> list[tuple[str, int, str]]:
         """(detector, operator, day) of the hits of ``detectors`` in open cases of ``since_day`` and later."""
@@ -307,9 +312,9 @@ class CaseRepository:
         """Close with a mandatory reason (domain.cases.CLOSURES) and an explanation."""
         self._step(case_id, lambda case: policy.closed(case, actor, closure, detail, now), now)
 
-    def confirm_clearance(self, case_id: int, actor: str, now: float) -> None:
-        """A second officer confirms a case's clearance (domain.cases.clearance_confirmed)."""
-        self._step(case_id, lambda case: policy.clearance_confirmed(case, actor, now), now)
+    def confirm_clearance(self, case_id: int, actor: str, now: float, seen_closed_at: float | None) -> None:
+        """A second officer confirms the case's clearance they saw (domain.cases.clearance_confirmed)."""
+        self._step(case_id, lambda case: policy.clearance_confirmed(case, actor, now, seen_closed_at), now)
 
     def set_hold(self, case_id: int, on: bool, actor: str, now: float) -> None:
         self._step(case_id, lambda case: policy.held(case, on, actor, now), now)
@@ -336,4 +341,5 @@ class CaseRepository:
     def allow_rules(self, now: float) -> list[AllowRule]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(R).where(R.c.expires_at > utc_naive(now))).all()
-        return [AllowRule(r.id, r.detector, r.operator_id, r.team_id, from_utc_naive(r.expires_at)) for r in rows]
+        return [AllowRule(r.id, r.detector, r.operator_id, r.team_id, from_utc_naive(r.expires_at),
+                          from_utc_naive(r.created_at)) for r in rows]

@@ -139,14 +139,19 @@ def closed(case: Case | None, actor: str, closure: str, detail: str, now: float)
                 Event(actor, "closed", f"{closure}: {detail}"))
 
 
-def clearance_confirmed(case: Case | None, actor: str, now: float) -> Step:
+def clearance_confirmed(case: Case | None, actor: str, now: float, seen_closed_at: float | None) -> Step:
     """A second officer confirms a clearance (a case closed as false or benign positive): only then, when the
-    four-eyes setting is on, does the day leave cumulative risk. The officer who closed it cannot confirm it."""
+    four-eyes setting is on, does the day leave cumulative risk. The officer who closed it cannot confirm it, and
+    the confirmation is of the closure the officer saw (closed at ``seen_closed_at``, to the second)."""
     case = _existing(case)
     if case.status != CLOSED or case.closure not in CLEARED:
         raise TriageError("only a case closed as a false or benign positive needs a confirmation")
+    if seen_closed_at is None or case.closed_at is None or abs(case.closed_at - seen_closed_at) >= 1:
+        raise TriageError("the case was closed again since it was opened: look at it again")
     if case.confirmed_by is not None:
         raise TriageError(f"already confirmed by {case.confirmed_by}")
+    if case.closed_by is None:     # nobody can be told apart from an unknown closer
+        raise TriageError("who closed the case is not on record: its clearance cannot be confirmed")
     if case.closed_by == actor:
         raise TriageError("the officer who closed the case cannot confirm it: a second officer does")
     return Step({"confirmed_by": actor, "confirmed_at": now, "updated_at": now},

@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.format import local_time
 from components.grids import col, grid
-from components.i18n import norm_lang, t, t_code
+from components.i18n import norm_lang, t, t_code, t_refusal
 from data_access.case_repo import TO_CONFIRM
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from domain.bands import BANDS
@@ -56,7 +56,9 @@ def case_rows(status: str | None, min_band: str | None, lang: str) -> list[dict]
     names = ctx().names().all()
     now = time.time()
     rows = []
-    for c in ctx().cases().list(status=status or "open", min_band=min_band or "low"):
+    # Clearances to confirm are listed whatever their band: the info and low days are those cumulative risk counts.
+    lowest = BANDS[0] if status == TO_CONFIRM else min_band or "low"
+    for c in ctx().cases().list(status=status or "open", min_band=lowest):
         who = names.get(c["operator_id"])
         created = iso_epoch(c["created_at"])
         age = age_hours(created, now) if created is not None else None
@@ -146,6 +148,7 @@ def detail(case: dict, lang: str) -> html.Div:
     tz = ctx().settings.tz
     actions = triage_controls(case, lang)
     return html.Div(className="panel", id="case-panel", children=[
+        dcc.Store(id=ids.CASE_SEEN, data=case["closed_at"]),
         html.H3([f"#{case['id']} · {_operator(who, case['operator_id'])} · "
                  f"{case['day']} · ", dbc.Badge(f"{t('band_' + case['band'], lang)} {case['score']}",
                                                 color=BAND_CLASS[case["band"]])]),
@@ -182,10 +185,12 @@ def clearance_note(case: dict, lang: str) -> list:
 
 
 def event_detail(event: dict, lang: str) -> str:
-    """A history line's detail; a closure's reason (stored as 'false_positive: why') in words."""
+    """A history line's detail; a closure's reason (stored as 'false_positive: why') and a confirmed one in words."""
     reason, _, why = event["detail"].partition(": ")
     if event["action"] == "closed" and reason in CLOSURES:
         return f"{t('closure_' + reason, lang)}: {why}"
+    if event["action"] == "confirmed" and event["detail"] in CLOSURES:
+        return t("closure_" + event["detail"], lang)
     return event["detail"]
 
 
@@ -265,6 +270,7 @@ class TriageRequest(NamedTuple):
     detector: str | None
     scope: str
     days: int
+    seen_closed_at: float | None = None
 
 
 def _days(value: object) -> int:
@@ -279,8 +285,16 @@ def _days(value: object) -> int:
     return days
 
 
+def _seen(value: object) -> float | None:
+    """The closing time the page showed (ISO), as an epoch; anything else None (a confirmation is then refused)."""
+    try:
+        return iso_epoch(value) if isinstance(value, str) and len(value) <= 40 else None
+    except ValueError:
+        return None
+
+
 def triage_request(action: object, case_id: object, closure: object, note: object, leak: object,
-                   detector: object, scope: object, days: object) -> TriageRequest:
+                   detector: object, scope: object, days: object, seen: object = None) -> TriageRequest:
     """The page's one check of a triage click (values of any JSON type): a TriageRequest, or TriageError with a
     message for the screen. Only the actions of TRIAGE_ACTIONS pass; nothing else is done or audited."""
     if not isinstance(action, str) or action not in TRIAGE_ACTIONS:
@@ -289,7 +303,7 @@ def triage_request(action: object, case_id: object, closure: object, note: objec
         return TriageRequest(action, _case_id(case_id), filter_choice(closure, CLOSURES, "closure"),
                              filter_text(note, "note", MAX_NOTE) or "", isinstance(leak, list) and "leak" in leak,
                              filter_text(detector, "detector", 4), filter_choice(scope, ALLOW_SCOPES, "scope")
-                             or "operator", _days(days))
+                             or "operator", _days(days), _seen(seen))
     except FilterError as exc:
         raise TriageError(str(exc)) from None
 
@@ -298,18 +312,20 @@ def triage_request(action: object, case_id: object, closure: object, note: objec
                Input({"type": ids.CASE_ACTION, "action": ALL}, "n_clicks"), State(ids.CASE_SELECTED, "data"),
                State(ids.CASE_CLOSURE, "value"), State(ids.CASE_NOTE, "value"), State(ids.CASE_LEAK, "value"),
                State(ids.CASE_ALLOW_DETECTOR, "value"), State(ids.CASE_ALLOW_SCOPE, "value"),
-               State(ids.CASE_ALLOW_DAYS, "value"), State(ids.LANG, "data"), prevent_initial_call=True)
-def triage(_clicks, case_id, closure, note, leak, detector, scope, days, lang):
+               State(ids.CASE_ALLOW_DAYS, "value"), State(ids.CASE_SEEN, "data"), State(ids.LANG, "data"),
+               prevent_initial_call=True)
+def triage(_clicks, case_id, closure, note, leak, detector, scope, days, seen, lang):
     """Apply one triage step; refusals (unknown action, no closure reason, closed case...) are shown, never raised."""
     trigger = dash_ctx.triggered_id
     if not isinstance(trigger, dict) or not dash_ctx.triggered[0]["value"] or case_id is None:
         raise PreventUpdate
     lang = norm_lang(lang, ctx().settings.lang)
     try:
-        request = triage_request(trigger.get("action"), case_id, closure, note, leak, detector, scope, days)
+        request = triage_request(trigger.get("action"), case_id, closure, note, leak, detector, scope, days, seen)
         done = TRIAGE_STEPS[request.action](ctx().cases(), request, user_login(), time.time())
     except TriageError as exc:
-        return dbc.Alert(f"{t('triage_refused', lang)}: {exc}", color="warning", id="triage-refused")
+        return dbc.Alert(f"{t('triage_refused', lang)}: {t_refusal(str(exc), lang)}", color="warning",
+                         id="triage-refused")
     audit(f"case_{request.action}", f"case:{request.case_id}", done)
     return dbc.Alert(t("triage_done", lang).format(action=t(f"do_{request.action}", lang)), color="success",
                      id="triage-done", duration=6000)
@@ -359,7 +375,7 @@ def _allow(cases, r: TriageRequest, me: str, now: float) -> dict:
 
 
 def _confirm(cases, r: TriageRequest, me: str, now: float) -> dict:
-    cases.confirm_clearance(r.case_id, me, now)
+    cases.confirm_clearance(r.case_id, me, now, r.seen_closed_at)
     return {}
 
 

@@ -26,7 +26,7 @@ from domain.detectors.config import TEAM_COVERS, DetectorConfig
 from domain.detectors.engine import DetectorEngine
 from domain.detectors.hr import HrFacts, days_to_rejudge, hr_facts
 from domain.detectors.model import AccessEvent, Hit, SignIn
-from domain.detectors.risk import LOOK_BACK_DAYS, findings, withdrawn
+from domain.detectors.risk import LOOK_BACK_DAYS, findings, refired, withdrawn
 from domain.detectors.risk import reasons as risk_reasons
 from domain.masking import mask_name
 from domain.operators import OperatorInfo
@@ -272,6 +272,7 @@ class SecurityPipeline:
         self._hr_at = -1e18
         self._risk_at = -1e18
         self._risk_told: dict[tuple, tuple[int, str]] = {}    # risk hit key -> (points, reason) last stored
+        self._risk_withdrawn: set[tuple[str, int, str]] = set()  # (detector, operator, day) withdrawn R07/R30 hits
         self._lock = threading.Lock()
         self._running = False   # inside _run: a failure there leaves the state ahead of what was stored
 
@@ -351,7 +352,7 @@ class SecurityPipeline:
             return None
         state = loaded.state
         self.engine, self._awaiting, self._hr = state["engine"], state["awaiting"], state["hr"]
-        self._risk_told = state["risk_told"]
+        self._risk_told, self._risk_withdrawn = state["risk_told"], state["risk_withdrawn"]
         self.gaps.gaps, self.gaps.ticket_cursor, self.gaps.journal_gaps = state["gaps"]
         self.status.checkpoint_taken_at = loaded.taken_at
         log.info("detectors resumed from the checkpoint taken %.0f s ago (journal cursors %s)",
@@ -375,7 +376,7 @@ class SecurityPipeline:
             return
         state = {"engine": self.engine, "cursors": dict(self.cursors), "awaiting": self._awaiting, "hr": self._hr,
                  "gaps": (self.gaps.gaps, self.gaps.ticket_cursor, self.gaps.journal_gaps),
-                 "risk_told": self._risk_told}
+                 "risk_told": self._risk_told, "risk_withdrawn": self._risk_withdrawn}
         try:
             self.checkpoints.save(state, now, self.lease)
         except Exception as exc:  # noqa: BLE001 - a lost lease or app database: the next one tries again
@@ -444,47 +445,50 @@ class SecurityPipeline:
 
     def _cumulative(self, now: float) -> set[int]:
         """Every RISK_EVERY_S: the cumulative risk of today and yesterday (domain.detectors.risk) for the operators
-        with hits on those days; a window that fires is a hit of that day's case (grown when the sum grows)."""
+        with hits on those days; a window that fires is a hit of that day's case (grown when the sum grows). Hits
+        that rest on days since cleared are withdrawn, and recorded again when such a day counts again."""
         if now - self._risk_at < RISK_EVERY_S:
             return set()
         self._risk_at = now
         today = local_day(now, self.s.tz)
-        rows = self.cases.risk_rows(day_add(today, -LOOK_BACK_DAYS),
-                                    second_officer=self.s.security_clearance_second_officer)
-        hits = []
+        since = day_add(today, -LOOK_BACK_DAYS)
+        rows, cleared = self.cases.risk_rows_split(day_add(since, -LOOK_BACK_DAYS),
+                                                   self.s.security_clearance_second_officer)
+        hits: dict[tuple, Hit] = {}
+        self._risk_withdrawn = {k for k in self._risk_withdrawn if k[2] >= since}
+        for op, day, found in refired(sorted(self._risk_withdrawn), rows, self.ctx.peers):
+            self._risk_withdrawn.discard((found.window.detector, op, day))
+            hits[(found.window.detector, op, day)] = self._risk_hit(op, day, found, now)
         for day in (day_add(today, -1), today):
             active = {op for op, d, _, det, _ in rows if d == day and det not in CUMULATIVE}
             for op, found in findings(day, rows, active, self.ctx.peers):
-                ids, cids = self.cases.evidence_of_days(op, [d for d, _ in found.days])
-                hits.append(Hit(found.window.detector, op, day, now, found.points, *risk_reasons(found),
-                                tuple(ids), tuple(cids)))
-        fresh = [h for h in hits if self._risk_told.get(h.key) != (h.points, h.reason_en)]
+                hits[(found.window.detector, op, day)] = self._risk_hit(op, day, found, now)
+        fresh = [h for h in hits.values() if self._risk_told.get(h.key) != (h.points, h.reason_en)]
         self._risk_told.update({h.key: (h.points, h.reason_en) for h in fresh})
         self._risk_told = {k: v for k, v in self._risk_told.items() if k[2] >= day_add(today, -1)}
         return (self.cases.record_hits(fresh, now) | self.cases.update_hits(fresh, now)
-                | self._withdraw_cleared(today, now))
+                | self._withdraw_cleared(since, rows, cleared, now))
 
-    def _withdraw_cleared(self, today: str, now: float) -> set[int]:
-        """Withdraw the open cases' R07/R30 hits that fire only because of days an officer has since cleared
+    def _risk_hit(self, op: int, day: str, found, now: float) -> Hit:
+        """A cumulative finding as the hit of the operator-day's case, with the evidence of its contributing days."""
+        ids, cids = self.cases.evidence_of_days(op, [d for d, _ in found.days])
+        return Hit(found.window.detector, op, day, now, found.points, *risk_reasons(found), tuple(ids), tuple(cids))
+
+    def _withdraw_cleared(self, since: str, rows: list, cleared: list, now: float) -> set[int]:
+        """Withdraw the open cases' R07/R30 hits that fire only because of days since cleared
         (domain.detectors.risk.withdrawn); each case's history says which days."""
-        since = day_add(today, -LOOK_BACK_DAYS)
         stored = self.cases.open_hits_of(CUMULATIVE, since)
-        if not stored:
-            return set()
-        four_eyes, start = self.s.security_clearance_second_officer, day_add(since, -LOOK_BACK_DAYS)
-        rows = self.cases.risk_rows(start, second_officer=four_eyes)
-        cleared = self.cases.risk_rows(start, cleared=True, second_officer=four_eyes)
         by_case: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
-        for detector, op, day, days in withdrawn(stored, rows, cleared, self.ctx.peers):
+        for detector, op, day, days in withdrawn(stored, rows, cleared, self.ctx.peers) if stored else ():
             by_case.setdefault((op, day), []).append((detector, days))
         touched: set[int] = set()
         for (op, day), gone in by_case.items():
-            keys = [(detector, op, day, "") for detector, _ in gone]
-            for key in keys:
-                self._risk_told.pop(key, None)
+            for detector, _ in gone:
+                self._risk_told.pop((detector, op, day, ""), None)
+                self._risk_withdrawn.add((detector, op, day))
             days = sorted({d for _, ds in gone for d in ds})
             why = f"{', '.join(d for d, _ in gone)} withdrawn: rested on cleared day(s) {', '.join(days)}"
-            touched |= self.cases.remove_hits(keys, now, why)
+            touched |= self.cases.remove_hits([(detector, op, day, "") for detector, _ in gone], now, why)
         return touched
 
     def _late_hr(self, now: float) -> None:

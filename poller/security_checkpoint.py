@@ -22,7 +22,7 @@ from settings import Settings
 
 log = logging.getLogger("hotline.security")
 FORMAT = 1  # raise when the meaning of the state changes without its classes' source changing
-PARTS = ("engine", "cursors", "awaiting", "gaps", "hr", "risk_told")
+PARTS = ("engine", "cursors", "awaiting", "gaps", "hr", "risk_told", "risk_withdrawn")
 
 
 def state_modules() -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from domain.detectors.scoring import case_reasons
 from settings import Settings
 
 CASE_FIELDS = ("id", "operator_id", "operator", "day", "band", "score", "status", "assignee", "legal_hold",
-               "closure", "closed_by", "confirmed_by", "detectors", "reasons")
+               "detectors", "reasons", "closure", "closed_by", "confirmed_by", "confirmed_at")  # new ones at the end
 
 
 class _BadDay(ValueError):
@@ -66,7 +66,8 @@ def case_rows(cases: list[dict], hits: list, names: dict[int, str], lang: str) -
     return [{"id": c["id"], "operator_id": c["operator_id"], "operator": names.get(c["operator_id"], ""),
              "day": c["day"], "band": c["band"], "score": c["score"], "status": c["status"],
              "assignee": c["assignee"] or "", "legal_hold": c["legal_hold"], "closure": c["closure"] or "",
-             "closed_by": c["closed_by"] or "", "confirmed_by": c["confirmed_by"] or "", "detectors": c["detectors"],
+             "closed_by": c["closed_by"] or "", "confirmed_by": c["confirmed_by"] or "",
+             "confirmed_at": c["confirmed_at"] or "", "detectors": c["detectors"],
              "reasons": case_reasons(by_case[(c["operator_id"], c["day"])], lang)}
             for c in sorted(cases, key=lambda c: (c["day"], c["operator_id"]))]
 

@@ -8,7 +8,8 @@ from domain.detectors.model import AllowRule, Hit, OperatorInfo
 
 
 def matches(rule: AllowRule, hit: Hit, op: OperatorInfo | None) -> bool:
-    """Whether ``rule`` silences ``hit``: same detector, unexpired at the hit's time, operator and/or team match.
+    """Whether ``rule`` silences ``hit``: same detector, in force at the hit's time (made before it, not expired),
+    operator and/or team match.
 
     A rule naming neither an operator nor a team matches nothing; one naming both needs both.
     """
@@ -17,7 +18,7 @@ def matches(rule: AllowRule, hit: Hit, op: OperatorInfo | None) -> bool:
 
 def covers(rule: AllowRule, detector: str, operator_id: int, ts: float, op: OperatorInfo | None) -> bool:
     """Whether ``rule`` silences ``detector`` for the operator at ``ts`` (see ``matches``)."""
-    if rule.detector != detector or not ts < rule.expires_at:
+    if rule.detector != detector or not rule.starts_at <= ts < rule.expires_at:
         return False
     if rule.operator_id is None and rule.team_id is None:
         return False

@@ -106,13 +106,15 @@ class WatchEntry:
 
 @dataclass(frozen=True, slots=True)
 class AllowRule:
-    """A reviewer's approved explanation: silences ``detector`` for an operator or a team until ``expires_at``."""
+    """A reviewer's approved explanation: silences ``detector`` for an operator or a team from ``starts_at`` (when
+    it was made: a rule never rewrites the past, not even in a replay) until ``expires_at``."""
 
     id: int
     detector: str
     operator_id: int | None
     team_id: int | None
     expires_at: float
+    starts_at: float = float("-inf")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ half-life (R07: 7 days, half-life 3.5; R30: 30 days, half-life 15). A window fir
 when its sum reaches the window's floor and stands out from the peers' sums of the same day (robust z >= 3.5 and
 at least twice their median); its points are the floor of the band the sum reaches (medium 40, high 70...), and
 its reason lists the contributing days. Its points never exceed the high band's floor (70). A recorded window
-that fires only because of days since cleared (domain.cases.counts_as_cleared) is withdrawn.
+that fires only because of the operator's days since cleared (domain.cases.counts_as_cleared) is withdrawn, and
+recorded again if such a day counts again.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class RiskWindow:
 
 
 WINDOWS = (RiskWindow("R07", 7, 3.5, 40.0), RiskWindow("R30", 30, 15.0, 70.0))   # their ids: catalog.CUMULATIVE
+WINDOW_OF = {w.detector: w for w in WINDOWS}
 LOOK_BACK_DAYS = max(w.days for w in WINDOWS)
 PEER_FACTOR = 2.0
 
@@ -127,24 +129,34 @@ def findings(day: str, rows: Iterable[tuple[int, str, str, str, int]], active: I
 
 def withdrawn(stored: Iterable[tuple[str, int, str]], rows: list[tuple[int, str, str, str, int]],
               cleared_rows: list[tuple[int, str, str, str, int]], peers_of) -> list[tuple[str, int, str, list[str]]]:
-    """The stored cumulative hits (detector, operator, day) that fire only because of days an officer has since
-    cleared: they fire with the cleared days' risk and not without it. Each comes with the cleared days of its
-    window. A hit that stops firing for another reason (the peers' sums grew) is kept: withdrawing it would flap."""
+    """The stored cumulative hits (detector, operator, day) that fire only because of the operator's own days
+    since cleared: they fire with those days' risk added back (the peers as they are) and not without it. Each
+    comes with the cleared days of its window. A hit that stops firing for another reason (the peers' sums grew)
+    is kept: withdrawing it would flap."""
     without = daily_risks(rows)
-    with_cleared = daily_risks([*rows, *cleared_rows])
-    cleared_days: dict[int, set[str]] = {}
-    for op, day, *_ in cleared_rows:
-        cleared_days.setdefault(op, set()).add(day)
-    by_id = {w.detector: w for w in WINDOWS}
+    own_cleared: dict[int, list[tuple]] = {}
+    for row in cleared_rows:
+        own_cleared.setdefault(row[0], []).append(row)
     out = []
     for detector, op, day in stored:
-        w = by_id[detector]
+        w = WINDOW_OF[detector]
         window = {day_add(day, -k) for k in range(w.days)}
-        gone = sorted(window & cleared_days.get(op, set()))
-        if (gone and judge(op, day, without, peers_of(op), w) is None
-                and judge(op, day, with_cleared, peers_of(op), w) is not None):
+        gone = sorted(window & {r[1] for r in own_cleared.get(op, [])})
+        if not gone or judge(op, day, without, peers_of(op), w) is not None:
+            continue
+        own = daily_risks([r for r in rows if r[0] == op] + own_cleared[op]).get(op, {})
+        if judge(op, day, {**without, op: own}, peers_of(op), w) is not None:
             out.append((detector, op, day, gone))
     return out
+
+
+def refired(keys: Iterable[tuple[str, int, str]], rows: list[tuple[int, str, str, str, int]],
+            peers_of) -> list[tuple[int, str, RiskFinding]]:
+    """Of withdrawn hits (detector, operator, day), those that fire again from ``rows`` (a cleared day they rested
+    on counts again: its case reopened on new evidence): (operator, day, finding)."""
+    daily = daily_risks(rows)
+    return [(op, day, found) for detector, op, day in keys
+            if (found := judge(op, day, daily, peers_of(op), WINDOW_OF[detector])) is not None]
 
 
 def reasons(f: RiskFinding) -> tuple[str, str]:

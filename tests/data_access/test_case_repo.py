@@ -62,7 +62,7 @@ def test_clearances_awaiting_a_second_officer_are_listed_until_confirmed(cases):
     low, confirmed, guilty = (cases.record_hits([hit("D01", 10, operator=op)], T0).pop() for op in (7, 8, 9))
     for case_id, closure in ((low, "false_positive"), (confirmed, "benign_positive"), (guilty, "true_positive")):
         cases.close(case_id, "sec1", closure, "checked", T0 + 10)
-    cases.confirm_clearance(confirmed, "sec2", T0 + 20)
+    cases.confirm_clearance(confirmed, "sec2", T0 + 20, T0 + 10)
     assert [c["id"] for c in cases.list(status="to_confirm", min_band="info")] == [low]
     stored = cases.get(confirmed)
     assert (stored["closed_by"], stored["confirmed_by"]) == ("sec1", "sec2") and stored["confirmed_at"]

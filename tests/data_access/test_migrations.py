@@ -5,7 +5,7 @@ every row; the web app and the poller refuse an unversioned, older, newer or unk
 from __future__ import annotations
 
 import importlib.util
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import Boolean, DateTime, Float, Integer, LargeBinary, String, create_engine, insert, select, text
@@ -112,3 +112,34 @@ def test_a_new_empty_database_is_created_at_the_newest_version(settings):
 
     with open_app_db(settings.url("app_db")).connect() as conn:
         assert current(conn) == head() == "0003"
+
+
+def test_a_case_closed_before_four_eyes_gets_its_closing_officer_from_its_history_so_they_cannot_confirm_it(
+        tmp_path, monkeypatch, capsys):
+    import app
+    from data_access.appdb import open_app_db
+    from data_access.case_repo import CaseRepository
+    from domain.cases import TriageError
+
+    url = f"sqlite:///{tmp_path}/app.db"
+    engine, old = create_engine(url), _old_metadata()
+    old.create_all(engine)
+    cases, events = old.tables["cases"], old.tables["case_events"]
+    at = datetime(2026, 11, 20, 10, 30)
+    with engine.begin() as conn:
+        for case_id, status in ((1, "closed"), (2, "new")):
+            conn.execute(insert(cases).values(
+                id=case_id, operator_id=7, day=f"2026-11-2{case_id}", score=10, band="info", status=status,
+                created_at=at, updated_at=at, closure="false_positive" if status == "closed" else None,
+                closed_at=at if status == "closed" else None, legal_hold=False))
+        for actor, action in (("system", "created"), ("sec1", "closed"), ("system", "reopened"), ("sec3", "closed")):
+            conn.execute(insert(events).values(case_id=1, ts=at, actor=actor, action=action, detail=""))
+    engine.dispose()
+    monkeypatch.setenv("HOTLINE_APP_DB_URL", url)
+    assert app.main(["db", "upgrade"]) == 0
+    repo = CaseRepository(open_app_db(url))
+    assert (repo.get(1)["closed_by"], repo.get(2)["closed_by"]) == ("sec3", None)
+    with pytest.raises(TriageError, match="cannot confirm"):
+        repo.confirm_clearance(1, "sec3", 1_764_000_000.0, at.replace(tzinfo=timezone.utc).timestamp())
+    repo.confirm_clearance(1, "sec1", 1_764_000_000.0, at.replace(tzinfo=timezone.utc).timestamp())
+    assert repo.get(1)["confirmed_by"] == "sec1"

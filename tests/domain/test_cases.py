@@ -111,14 +111,31 @@ def test_a_clearance_is_confirmed_by_a_second_officer_never_by_the_one_who_close
 
     cleared = closed(case(status="in_review"), "sec1", "false_positive", "the citizen wrote in", T0)
     assert cleared.values["closed_by"] == "sec1" and cleared.values["confirmed_by"] is None
-    done = case(status="closed", closure="false_positive", closed_by="sec1")
+    done = case(status="closed", closure="false_positive", closed_by="sec1", closed_at=T0)
     with pytest.raises(TriageError, match="cannot confirm"):
-        clearance_confirmed(done, "sec1", T0)
-    step = clearance_confirmed(done, "sec2", T0 + HOUR)
+        clearance_confirmed(done, "sec1", T0, T0)
+    step = clearance_confirmed(done, "sec2", T0 + HOUR, T0 + 0.4)      # the page shows whole seconds
     assert step.values["confirmed_by"] == "sec2" and step.event == Event("sec2", "confirmed", "false_positive")
     with pytest.raises(TriageError, match="already confirmed by sec2"):
-        clearance_confirmed(case(status="closed", closure="false_positive", closed_by="sec1", confirmed_by="sec2"),
-                            "sec3", T0)
+        clearance_confirmed(case(status="closed", closure="false_positive", closed_by="sec1", confirmed_by="sec2",
+                                 closed_at=T0), "sec3", T0, T0)
+
+
+def test_a_confirmation_is_of_the_closure_the_officer_saw_not_of_one_made_since():
+    from domain.cases import clearance_confirmed
+
+    closed_again = case(status="closed", closure="false_positive", closed_by="sec3", closed_at=T0 + HOUR)
+    for seen in (T0, None):
+        with pytest.raises(TriageError, match="closed again since it was opened"):
+            clearance_confirmed(closed_again, "sec2", T0 + 2 * HOUR, seen)
+
+
+def test_a_clearance_whose_closing_officer_is_unknown_cannot_be_confirmed_by_anyone():
+    from domain.cases import clearance_confirmed
+
+    with pytest.raises(TriageError, match="not on record"):
+        clearance_confirmed(case(status="closed", closure="false_positive", closed_by=None, closed_at=T0), "sec2",
+                            T0, T0)
 
 
 @pytest.mark.parametrize("status, closure", [("in_review", None), ("closed", "true_positive"),
@@ -127,7 +144,7 @@ def test_only_a_case_closed_as_false_or_benign_positive_takes_a_confirmation(sta
     from domain.cases import clearance_confirmed
 
     with pytest.raises(TriageError, match="only a case closed as a false or benign positive"):
-        clearance_confirmed(case(status=status, closure=closure, closed_by="sec1"), "sec2", T0)
+        clearance_confirmed(case(status=status, closure=closure, closed_by="sec1", closed_at=T0), "sec2", T0, T0)
 
 
 def test_a_day_leaves_cumulative_risk_once_its_clearance_is_confirmed_or_at_once_without_four_eyes():

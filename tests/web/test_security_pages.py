@@ -246,10 +246,15 @@ def test_a_clearance_is_confirmed_by_a_second_officer_and_the_closing_officer_is
     closing = {"case-selected": case_id, "case-closure": "false_positive", "case-note": "the citizen wrote in",
                "lang": "en"}
     assert "triage-done" in post(first, triage_body(app, "close", closing))[1]
-    status, text = post(first, triage_body(app, "confirm", {"case-selected": case_id, "lang": "en"}))
+    seen = {"case-selected": case_id, "case-seen": hotline.cases().get(case_id)["closed_at"], "lang": "en"}
+    status, text = post(first, triage_body(app, "confirm", seen))
     assert status == 200 and "triage-refused" in text and "cannot confirm" in text
     assert hotline.cases().get(case_id)["confirmed_by"] is None
-    status, text = post(second, triage_body(app, "confirm", {"case-selected": case_id, "lang": "en"}))
+    for stale in (None, "2020-01-01T00:00:00Z", "not a time", ["x"]):       # not the closure on record now
+        status, text = post(second, triage_body(app, "confirm", {**seen, "case-seen": stale}))
+        assert status in (200, REFUSED_BY_THE_GUARD) and "triage-done" not in text
+    assert hotline.cases().get(case_id)["confirmed_by"] is None
+    status, text = post(second, triage_body(app, "confirm", seen))
     assert status == 200 and "triage-done" in text
     assert hotline.cases().get(case_id)["confirmed_by"] == "sec2"
     [entry] = [e for e in hotline.audit.page(limit=1000)[0] if e["action"] == "case_confirm"]
@@ -271,7 +276,7 @@ def test_the_triage_check_keeps_a_known_action_and_its_form():
     from pages.security_cases import triage_request
 
     request = triage_request("allow", "12", None, "  shared dormitory ", ["leak"], "D06", "team", 45.0)
-    assert request == ("allow", 12, None, "shared dormitory", True, "D06", "team", 45)
+    assert request == ("allow", 12, None, "shared dormitory", True, "D06", "team", 45, None)
 
 
 def test_every_triage_button_is_a_known_action_with_a_step():
@@ -454,6 +459,22 @@ def test_a_closed_line_of_a_case_history_names_its_reason_in_words():
     assert event_detail(closed, "ru") == "ложное срабатывание: neighbours by address only"
     assert event_detail(closed, "en") == "false positive: neighbours by address only"
     assert event_detail({"action": "assigned", "detail": "sec1: x"}, "ru") == "sec1: x"
+    assert event_detail({"action": "confirmed", "detail": "benign_positive"}, "en") == "benign positive"
+
+
+def test_every_triage_refusal_the_domain_can_give_is_worded_in_russian():
+    import re
+
+    from components.i18n import REFUSALS_RU, t_refusal
+    from tests.conftest import ROOT
+
+    sources = (ROOT / "domain" / "cases.py").read_text() + (ROOT / "pages" / "security_cases.py").read_text()
+    plain = set(re.findall(r'TriageError\("([^"]+)"\)', sources))
+    plain |= set(re.findall(r'refusal: str = "([^"]+)"', sources))
+    plain |= set(re.findall(r'_open\(case, "([^"]+)"\)', sources))
+    assert plain and not plain - set(REFUSALS_RU), sorted(plain - set(REFUSALS_RU))
+    assert t_refusal("already confirmed by sec2", "ru") == "уже подтверждено: sec2"
+    assert t_refusal("days: a whole number from 1 to 180", "ru") == "days: a whole number from 1 to 180"
 
 
 def test_reading_grid_blocks_and_redrawing_a_case_are_audited_whatever_the_trigger(web, client_as):

@@ -147,6 +147,14 @@ def test_allow_rules_silence_by_operator_or_team_until_expiry():
     assert sorted((h.operator_id, rule) for h, rule in out.suppressed) == [(1, 1), (3, 2)]
 
 
+def test_an_allow_rule_silences_only_what_happens_after_it_was_made_so_a_replay_cannot_erase_the_past():
+    rows = [acc(1, T0, op=1, cid=100), acc(2, T0 + 2 * 3600, op=1, cid=101)]
+    ctx = make_ctx().add(AllowRule(1, "D01", 1, None, T0 + DAY, starts_at=T0 + 3600))
+    out = run(rows, ctx)
+    assert [h.citizen_ids for h in out.of("D01")] == [(100,)]
+    assert [(h.citizen_ids, rule) for h, rule in out.suppressed] == [((101,), 1)]
+
+
 def test_allow_rule_does_not_silence_dependent_detectors():
     ctx = make_ctx().add(AllowRule(1, "D01", 1, None, T0 + DAY))
     ctx.add(operator(1), ctx.citizens[100].__class__(100, "Смирнова", "F", None, False))

@@ -78,3 +78,17 @@ def test_a_window_that_stops_firing_because_the_peers_grew_is_kept_not_withdrawn
     day = day_add(DAY0, 2)
     peers = [row for op in range(2, 8) for row in _rows(op, 3, 3)]  # every peer as risky as the operator now
     assert withdrawn([("R07", 1, day)], _rows(1, 3, 3) + peers, [], lambda op: list(range(1, 8))) == []
+
+
+def test_only_the_operators_own_cleared_days_are_added_back_when_deciding_a_withdrawal():
+    from domain.detectors.risk import withdrawn
+
+    day = "2025-03-10"
+
+    def points(op, on, total):
+        return [(op, on, "info", "D01", 5)] * (total // 5)
+
+    live = points(1, day, 45) + points(3, day, 10) + points(4, day, 20) + points(5, day, 30) + points(6, day, 40)
+    own_cleared = points(1, day_add(day, -1), 10)
+    peers_cleared = points(2, day, 20) + points(3, day, 10)     # a peer's cleared day says nothing about operator 1
+    assert withdrawn([("R07", 1, day)], live, own_cleared + peers_cleared, lambda op: list(range(1, 7))) == []
