@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from components.i18n_integrations import INTEGRATION_STRINGS
 from domain.metrics import QUEUE
 
@@ -485,6 +487,24 @@ def t_refusal(message: str, lang: str) -> str:
     if message.startswith(ALREADY_CONFIRMED):
         return f"уже подтверждено: {message[len(ALREADY_CONFIRMED):]}"
     return REFUSALS_RU.get(message, message)
+
+
+# The poller's lines in a case's history (domain.cases, poller.security), in Russian.
+SYSTEM_DETAILS_RU = (
+    (re.compile(r"^new evidence$"), "новые доказательства"),
+    (re.compile(r"^(\d+) hit\(s\) no longer fire$"), r"сработки, которые больше не подтверждаются: \1"),
+    (re.compile(r"^(R\d\d(?:, R\d\d)*) withdrawn: rested on cleared day\(s\) (.+)$"),
+     r"\1 сняты: опирались на дни, с которых снято подозрение: \2"),
+)
+
+
+def t_system_detail(detail: str, lang: str) -> str:
+    """A history line the poller wrote, in ``lang`` (an unknown one as is)."""
+    if lang != "en":
+        for pattern, russian in SYSTEM_DETAILS_RU:
+            if pattern.match(detail):
+                return pattern.sub(russian, detail)
+    return detail
 
 
 def t_code(kind: str, code: str, lang: str) -> str:

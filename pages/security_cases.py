@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.format import local_time
 from components.grids import col, grid
-from components.i18n import norm_lang, t, t_code, t_refusal
+from components.i18n import norm_lang, t, t_code, t_refusal, t_system_detail
 from data_access.case_repo import TO_CONFIRM
 from data_access.filters import FilterError, filter_choice, filter_int, filter_text
 from domain.bands import BANDS
@@ -26,6 +26,7 @@ from domain.cases import (
     CLOSURES,
     MAX_ALLOW_DAYS,
     STATUSES,
+    SYSTEM,
     TRIAGE_ACTIONS,
     TriageError,
     age_hours,
@@ -191,7 +192,7 @@ def event_detail(event: dict, lang: str) -> str:
         return f"{t('closure_' + reason, lang)}: {why}"
     if event["action"] == "confirmed" and event["detail"] in CLOSURES:
         return t("closure_" + event["detail"], lang)
-    return event["detail"]
+    return t_system_detail(event["detail"], lang) if event.get("actor") == SYSTEM else event["detail"]
 
 
 def triage_controls(case: dict, lang: str) -> html.Div:

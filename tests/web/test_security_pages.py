@@ -460,6 +460,13 @@ def test_a_closed_line_of_a_case_history_names_its_reason_in_words():
     assert event_detail(closed, "en") == "false positive: neighbours by address only"
     assert event_detail({"action": "assigned", "detail": "sec1: x"}, "ru") == "sec1: x"
     assert event_detail({"action": "confirmed", "detail": "benign_positive"}, "en") == "benign positive"
+    withdrawn = {"actor": "system", "action": "rejudged",
+                 "detail": "R07, R30 withdrawn: rested on cleared day(s) 2026-11-20, 2026-11-21"}
+    assert event_detail(withdrawn, "ru") == ("R07, R30 сняты: опирались на дни, с которых снято подозрение: "
+                                             "2026-11-20, 2026-11-21")
+    assert event_detail({"actor": "system", "action": "reopened", "detail": "new evidence"}, "ru") == \
+        "новые доказательства"
+    assert event_detail({"actor": "sec1", "action": "note", "detail": "new evidence"}, "ru") == "new evidence"
 
 
 def test_every_triage_refusal_the_domain_can_give_is_worded_in_russian():
