@@ -5,11 +5,11 @@ from domain.bands import BANDS
 from domain.cases import CLOSURES, STATUSES, TRIAGE_ACTIONS
 
 
-def test_the_5_bands_4_states_4_closures_and_6_triage_actions_have_both_labels():
+def test_the_5_bands_4_states_6_list_filters_4_closures_and_7_triage_actions_have_both_labels():
     keys = ([f"band_{b}" for b in BANDS] + [f"case_{s}" for s in STATUSES]
-            + [f"cases_{s}" for s in ("open", *STATUSES)] + [f"closure_{c}" for c in CLOSURES]
-            + [f"do_{a}" for a in TRIAGE_ACTIONS])
-    assert len(keys) == 5 + 4 + 5 + 4 + 6
+            + [f"cases_{s}" for s in ("open", *STATUSES, "to_confirm")] + [f"closure_{c}" for c in CLOSURES]
+            + [f"do_{a}" for a in TRIAGE_ACTIONS] + ["event_confirmed", "event_rejudged"])
+    assert len(keys) == 5 + 4 + 6 + 4 + 7 + 2
     missing = [k for k in keys if k not in STRINGS or not all(STRINGS[k])]
     assert missing == []
 
