@@ -37,6 +37,7 @@ from domain.detectors.scoring import case_reasons
 from domain.operators import OperatorInfo, operator_label
 from web.access import page_callback
 from web.auth import audit
+from web.clicks import clicked
 from web.context import ctx, user_login
 
 dash.register_page(__name__, path="/security/cases", name="security-cases", order=22,
@@ -317,9 +318,10 @@ def triage_request(action: object, case_id: object, closure: object, note: objec
                prevent_initial_call=True)
 def triage(_clicks, case_id, closure, note, leak, detector, scope, days, seen, lang):
     """Apply one triage step; refusals (unknown action, no closure reason, closed case...) are shown, never raised."""
-    trigger = dash_ctx.triggered_id
-    if not isinstance(trigger, dict) or not dash_ctx.triggered[0]["value"] or case_id is None:
+    pressed = [b for b in clicked() if isinstance(b, dict)]
+    if not pressed or case_id is None:
         raise PreventUpdate
+    trigger = pressed[0]
     lang = norm_lang(lang, ctx().settings.lang)
     try:
         request = triage_request(trigger.get("action"), case_id, closure, note, leak, detector, scope, days, seen)
